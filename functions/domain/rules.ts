@@ -1,0 +1,164 @@
+// The routing rules: every deadline, reminder and cadence the case machines use, as one typed object.
+//
+// The defaults are the product spec (read from the source document). A district config's `rules` may override any
+// value, at any depth: `{ handover: { due: { days: 20 } } }` changes only that number; every other value keeps its
+// default. Arrays (reminder offsets) are replaced as a whole. An override that is not a valid rule is refused with the
+// path of the bad value; nothing is silently ignored (unknown keys are errors too).
+import { z } from 'zod';
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day is HH:MM');
+const dayCount = z.number().int().min(1).max(366);
+const calendarUnit = z.enum(['calendar', 'working']);
+
+/** A deadline counted from a start date (start not counted), in calendar days or in official working days. */
+function deadlineRule(days: number, unit: 'calendar' | 'working') {
+  return z.strictObject({ days: dayCount.default(days), unit: calendarUnit.default(unit) }).prefault({});
+}
+
+/** Reminder offsets in days before the due date (0 = on the due day). */
+function reminders(defaults: number[]) {
+  return z
+    .array(z.number().int().min(0).max(60))
+    .max(6)
+    .refine((a) => new Set(a).size === a.length, 'reminder offsets must be distinct')
+    .default(defaults);
+}
+
+/** Days after the due date before an overdue case (already at the street) is escalated to the district; null = never. */
+function districtAfter(days: number | null) {
+  return z.number().int().min(1).max(366).nullable().default(days);
+}
+
+const perYear = z
+  .number()
+  .int()
+  .refine((n) => [1, 2, 3, 4, 6, 12].includes(n), 'checks per year must divide the year into whole months (1, 2, 3, 4, 6 or 12)');
+
+export const routingRules = z
+  .strictObject({
+    /** Local time (Asia/Shanghai) at which a reminder falls due on its day; the digest applies quiet hours after that. */
+    reminderTime: hhmm.default('09:00'),
+
+    /** 手续移交: from an employer unit (separation) or a community (move) to the receiving community. */
+    handover: z
+      .strictObject({
+        /** Due this long after the separation or move date. */
+        due: deadlineRule(30, 'calendar'),
+        remindDaysBefore: reminders([7, 0]),
+        /** After the receiving community rejects it, the street re-routes it within this. */
+        reroute: deadlineRule(3, 'working'),
+        /** Overdue (escalated to the street) and still open this many days later: escalated to the district. */
+        escalateToDistrictAfterDays: districtAfter(7),
+      })
+      .prefault({}),
+
+    /** 随访: a visit window opening at the event date. */
+    follow_up: z
+      .strictObject({
+        window: deadlineRule(14, 'calendar'),
+        /** A not_reachable outcome opens a retry case whose window opens this many days after the attempt. */
+        retryAfterDays: z.number().int().min(1).max(90).default(7),
+        /** How many retry cases a chain of not_reachable outcomes may open. */
+        maxRetries: z.number().int().min(0).max(5).default(1),
+        remindDaysBefore: reminders([0]),
+        escalateToDistrictAfterDays: districtAfter(null),
+      })
+      .prefault({}),
+
+    /** 查环查孕: one case per subject per period; the year is divided into `perYear` equal periods. */
+    health_check: z
+      .strictObject({
+        perYear: z
+          .strictObject({
+            mobile: perYear.default(3),
+            primary: perYear.default(2),
+            /** The source sets no cadence for the employed; twice a year matches the unit's half-yearly notice. */
+            co_managed: perYear.default(2),
+            /** An implant in effect: once a year, whatever the class. */
+            implant: perYear.default(1),
+          })
+          .prefault({}),
+        /** Reminder offsets before the community's fixed check day in the period. */
+        remindBeforeCheckDayDays: reminders([1]),
+        remindDaysBefore: reminders([0]),
+        escalateToDistrictAfterDays: districtAfter(null),
+      })
+      .prefault({}),
+
+    /** 婚育证明查验: verify on registration; help apply when missing; renew when expired. */
+    certificate_check: z
+      .strictObject({
+        verify: deadlineRule(15, 'calendar'),
+        apply: deadlineRule(30, 'calendar'),
+        renew: deadlineRule(30, 'calendar'),
+        remindDaysBefore: reminders([0]),
+        escalateToDistrictAfterDays: districtAfter(null),
+      })
+      .prefault({}),
+
+    /** 信息通报单: a unit's half-yearly notice to the residence community, due after each half-year ends. */
+    unit_notice: z
+      .strictObject({
+        due: deadlineRule(15, 'calendar'),
+        remindDaysBefore: reminders([0]),
+        escalateToDistrictAfterDays: districtAfter(null),
+      })
+      .prefault({}),
+
+    /** 月变更报告单: a community's monthly change report to its street, due on this day of the next month. */
+    change_report: z
+      .strictObject({
+        dueDayOfNextMonth: z.number().int().min(1).max(28).default(2),
+        remindDaysBefore: reminders([0]),
+        escalateToDistrictAfterDays: districtAfter(null),
+      })
+      .prefault({}),
+
+    /** An application at a community (再生育申请): opinion within 3 working days, to the street within 5. Not routed yet. */
+    application: z
+      .strictObject({
+        communityOpinion: deadlineRule(3, 'working'),
+        toStreet: deadlineRule(5, 'working'),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export type RoutingRules = z.output<typeof routingRules>;
+export type RoutingRulesInput = z.input<typeof routingRules>;
+
+/** The rules with no override. */
+export const defaultRules: RoutingRules = Object.freeze(routingRules.parse({})) as RoutingRules;
+
+export interface RuleIssue {
+  path: string;
+  message: string;
+}
+
+export class RulesError extends Error {
+  readonly issues: RuleIssue[];
+  constructor(issues: RuleIssue[]) {
+    super(`invalid routing rule override: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+    this.name = 'RulesError';
+    this.issues = issues;
+  }
+}
+
+/**
+ * The defaults with a district's overrides merged in, at any depth. `undefined` means no override.
+ * Throws a RulesError naming the path of every bad value (e.g. `rules.handover.due.days`).
+ */
+export function resolveRules(overrides: unknown): RoutingRules {
+  const result = routingRules.safeParse(overrides === undefined ? {} : overrides);
+  if (result.success) return result.data;
+  const issues: RuleIssue[] = [];
+  for (const issue of result.error.issues) {
+    const base = ['rules', ...issue.path.map(String)];
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) issues.push({ path: [...base, key].join('.'), message: 'unknown rule' });
+    } else {
+      issues.push({ path: base.join('.'), message: issue.message });
+    }
+  }
+  throw new RulesError(issues);
+}
