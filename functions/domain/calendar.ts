@@ -234,7 +234,8 @@ export class WorkCalendar {
       case 'calendar': {
         const dayNum = dayNumOf(start) + days;
         dateOfDayNum(dayNum); // range check
-        return { date: addCalendarDays(start, days), provisional: false };
+        // Civil Code art. 203: a period whose last day is a rest day or holiday ends on the next working day.
+        return this.nextWorkingDayOnOrAfter(addCalendarDays(start, days));
       }
       default:
         throw new RangeError(`deadline unit must be "calendar" or "working": "${String((rule as { unit: unknown }).unit)}"`);

@@ -35,3 +35,25 @@ export class VirtualClock implements Clock {
     return this.now();
   }
 }
+
+/** Wall-clock time moved forward by an offset: the local runtime's clock, which /dev/clock advances. */
+export class OffsetClock implements Clock {
+  private offsetMs = 0;
+
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+
+  advance(ms: number): Date {
+    if (!(ms >= 0)) throw new RangeError('a clock only moves forward');
+    this.offsetMs += ms;
+    return this.now();
+  }
+
+  set(to: Date | string): Date {
+    const ms = new Date(to).getTime();
+    if (!(ms >= this.now().getTime())) throw new RangeError('a clock only moves forward');
+    this.offsetMs = ms - Date.now();
+    return this.now();
+  }
+}

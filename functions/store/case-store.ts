@@ -1,19 +1,21 @@
 // Cases, their history, timers and reminder intents in the district table.
 import {
+  DeleteCommand,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
-  UpdateCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException, ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { Case, CaseStatus, HistoryEntry } from '../domain/case';
 import type { OrgUnitKind } from '../domain/territory';
 import type { Instant } from '../domain/time';
 import {
   DUE_SHARDS,
   caseItem,
+  feedbackItem,
+  type FeedbackItem,
   historyItem,
   keys,
   outboxItem,
@@ -35,12 +37,24 @@ export class StaleCaseError extends Error {
   }
 }
 
+/** One new or changed case with everything its change causes. */
 export interface CaseWrite {
   case: Case;
   entry: HistoryEntry;
+  /** Absent: the case is new (written only if no case has its id). */
+  expectedVersion?: number;
   setTimers?: Timer[];
-  cancelTimers?: string[];
+  /** Timers to delete; with `at`, only if the timer is still the one due then (the sweeper's claim). */
+  deleteTimers?: { timerId: string; at?: Instant }[];
   outbox?: OutboxItem[];
+}
+
+/** Everything one command changes, written in one transaction: all of it or none of it. */
+export interface Commit {
+  cases: CaseWrite[];
+  /** Subjects whose managing org changed; written only if they still exist. */
+  subjects?: Item[];
+  feedback?: FeedbackItem[];
 }
 
 export interface CaseWithHistory {
@@ -57,41 +71,114 @@ export class CaseStore {
   ) {}
 
   /** Creates a case with its first history entry, timers and reminder intents, all or nothing. */
-  async create(w: CaseWrite): Promise<void> {
-    if (w.case.version !== 1 || w.entry.seq !== 1) throw new Error('a new case starts at version 1 with history entry 1');
-    await this.transact(w, { ConditionExpression: 'attribute_not_exists(PK)' });
+  async create(w: Omit<CaseWrite, 'expectedVersion'>): Promise<void> {
+    await this.commit({ cases: [w] });
+  }
+
+  /** Replaces the case if it is still at `expectedVersion`, with its history entry and effects. */
+  async change(expectedVersion: number, w: Omit<CaseWrite, 'expectedVersion'>): Promise<void> {
+    await this.commit({ cases: [{ ...w, expectedVersion }] });
   }
 
   /**
-   * Replaces the case if it is still at `expectedVersion`, appending one history entry and
-   * applying its timer and outbox effects in the same transaction.
+   * Writes a commit as one TransactWriteItems. Every case write is conditional (new: must not
+   * exist; changed: must still be at the version read), history and reminders are put only if
+   * absent, so a stale or repeated commit is cancelled whole and changes nothing.
    */
-  async change(expectedVersion: number, w: CaseWrite): Promise<void> {
-    if (w.case.version !== expectedVersion + 1 || w.entry.seq !== w.case.version)
-      throw new Error('a change moves the case one version on and appends the matching history entry');
-    await this.transact(w, {
-      ConditionExpression: 'version = :expected',
-      ExpressionAttributeValues: { ':expected': expectedVersion },
-    });
-  }
-
-  private async transact(w: CaseWrite, caseCondition: { ConditionExpression: string; ExpressionAttributeValues?: Record<string, unknown> }) {
+  async commit(c: Commit): Promise<void> {
+    const T = this.tableName;
     const notExists = { ConditionExpression: 'attribute_not_exists(PK)' };
-    const items = [
-      { Put: { TableName: this.tableName, Item: caseItem(w.case, this.districtId), ...caseCondition } },
-      { Put: { TableName: this.tableName, Item: historyItem(w.entry), ...notExists } },
-      ...(w.cancelTimers ?? []).map((kind) => ({ Delete: { TableName: this.tableName, Key: keys.timer(w.case.caseId, kind) } })),
-      ...(w.setTimers ?? []).map((t) => ({ Put: { TableName: this.tableName, Item: timerItem(t) } })),
-      ...(w.outbox ?? []).map((o) => ({ Put: { TableName: this.tableName, Item: outboxItem(o), ...notExists } })),
-    ];
+    const items: Record<string, unknown>[] = [];
+    for (const w of c.cases) {
+      const { case: kase, entry } = w;
+      if (w.expectedVersion === undefined) {
+        if (kase.version !== 1 || entry.seq !== 1) throw new Error('a new case starts at version 1 with history entry 1');
+        items.push({ Put: { TableName: T, Item: caseItem(kase, this.districtId), ...notExists } });
+      } else {
+        if (kase.version !== w.expectedVersion + 1 || entry.seq !== kase.version)
+          throw new Error('a change moves the case one version on and appends the matching history entry');
+        items.push({
+          Put: {
+            TableName: T,
+            Item: caseItem(kase, this.districtId),
+            ConditionExpression: 'version = :expected',
+            ExpressionAttributeValues: { ':expected': w.expectedVersion },
+          },
+        });
+      }
+      items.push({ Put: { TableName: T, Item: historyItem(entry), ...notExists } });
+      const setIds = new Set((w.setTimers ?? []).map((t) => t.timerId));
+      for (const d of w.deleteTimers ?? []) {
+        if (setIds.has(d.timerId)) continue; // replaced below by its new value
+        items.push({
+          Delete: {
+            TableName: T,
+            Key: keys.timer(kase.caseId, d.timerId),
+            ...(d.at ? { ConditionExpression: '#at = :at', ExpressionAttributeNames: { '#at': 'at' }, ExpressionAttributeValues: { ':at': d.at } } : {}),
+          },
+        });
+      }
+      for (const t of w.setTimers ?? []) {
+        const claimed = w.deleteTimers?.find((d) => d.timerId === t.timerId && d.at);
+        items.push({
+          Put: {
+            TableName: T,
+            Item: timerItem(t),
+            ...(claimed ? { ConditionExpression: '#at = :at', ExpressionAttributeNames: { '#at': 'at' }, ExpressionAttributeValues: { ':at': claimed.at } } : {}),
+          },
+        });
+      }
+      for (const o of w.outbox ?? []) items.push({ Put: { TableName: T, Item: outboxItem(o), ...notExists } });
+    }
+    for (const s of c.subjects ?? []) items.push({ Put: { TableName: T, Item: s, ConditionExpression: 'attribute_exists(PK)' } });
+    for (const f of c.feedback ?? []) items.push({ Put: { TableName: T, Item: feedbackItem(f), ...notExists } });
+    if (items.length > 100) throw new Error(`a commit of ${items.length} writes exceeds one transaction`);
     try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items as never }));
     } catch (err) {
       if (err instanceof TransactionCanceledException) {
-        throw new StaleCaseError(w.case.caseId, (err.CancellationReasons ?? []).map((r) => r.Code ?? 'None'));
+        const reasons = (err.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+        // A conflict with another transaction in flight is transient: the caller retries it as such.
+        if (reasons.includes('TransactionConflict') && !reasons.includes('ConditionalCheckFailed')) throw err;
+        throw new StaleCaseError(c.cases[0]?.case.caseId ?? '', reasons);
       }
       throw err;
     }
+  }
+
+  /** A case's pending timers (consistent). */
+  async timersOf(caseId: string): Promise<Timer[]> {
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :t)',
+      ExpressionAttributeValues: { ':pk': keys.case(caseId).PK, ':t': 'TIMER#' },
+      ConsistentRead: true,
+    });
+    return items.map((i) => strip<Timer>(i));
+  }
+
+  /** Deletes a timer if it is still the one due at its `at` (a timer whose command no longer applies). */
+  async deleteTimer(t: Pick<Timer, 'caseId' | 'timerId' | 'at'>): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.timer(t.caseId, t.timerId),
+          ConditionExpression: '#at = :at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':at': t.at },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
+  async getTimer(caseId: string, timerId: string): Promise<Timer | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.timer(caseId, timerId), ConsistentRead: true }));
+    return out.Item ? strip<Timer>(out.Item) : undefined;
   }
 
   async get(caseId: string, consistent = false): Promise<Case | undefined> {
@@ -177,31 +264,23 @@ export class CaseStore {
     );
     return pages
       .flatMap((p) => (p.Items ?? []).map((i) => strip<Timer>(i)))
-      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.timerId < b.timerId ? -1 : 1));
   }
 
-  /**
-   * Claims a due timer: removes it from the due index if it is still the same timer.
-   * Returns false when another sweeper (or a re-set) got there first.
-   */
-  async claimTimer(t: Timer, now: Instant): Promise<boolean> {
+  /** Certificate-check feedback for regions of origin not yet sent. */
+  async pendingFeedback(): Promise<FeedbackItem[]> {
     const idx = INDEXES.due;
-    try {
-      await this.doc.send(
-        new UpdateCommand({
+    const pages = await Promise.all(
+      Array.from({ length: DUE_SHARDS }, (_, shard) =>
+        this.queryAll({
           TableName: this.tableName,
-          Key: keys.timer(t.caseId, t.kind),
-          UpdateExpression: `REMOVE ${idx.pk}, ${idx.sk} SET claimedAt = :now`,
-          ConditionExpression: `attribute_exists(${idx.pk}) AND #at = :at AND setByVersion = :v`,
-          ExpressionAttributeNames: { '#at': 'at' },
-          ExpressionAttributeValues: { ':at': t.at, ':v': t.setByVersion, ':now': now },
+          IndexName: idx.name,
+          KeyConditionExpression: `${idx.pk} = :pk`,
+          ExpressionAttributeValues: { ':pk': keys.dueFeedback(shard) },
         }),
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw err;
-    }
+      ),
+    );
+    return pages.flat().map((i) => strip<FeedbackItem>(i));
   }
 
   /** A staff member's reminders not yet sent, soonest first. */

@@ -28,7 +28,8 @@ export const keys = {
   subject: (id: string) => ({ PK: `SUBJECT#${id}`, SK: 'SUBJECT' }),
   case: (id: string) => ({ PK: `CASE#${id}`, SK: 'CASE' }),
   history: (caseId: string, seq: number) => ({ PK: `CASE#${caseId}`, SK: `H#${seq6(seq)}` }),
-  timer: (caseId: string, kind: string) => ({ PK: `CASE#${caseId}`, SK: `TIMER#${kind}` }),
+  timer: (caseId: string, timerId: string) => ({ PK: `CASE#${caseId}`, SK: `TIMER#${timerId}` }),
+  feedback: (caseId: string) => ({ PK: `FEEDBACK#${caseId}`, SK: 'FEEDBACK' }),
   outbox: (id: string) => ({ PK: `OUTBOX#${id}`, SK: 'OUTBOX' }),
   /** Partition values of the index queries. */
   queue: (orgUnitId: string, status: string) => `Q#${orgUnitId}#${status}`,
@@ -39,6 +40,7 @@ export const keys = {
   remindersOf: (staffId: string) => `STAFF#${staffId}#OUTBOX`,
   dueTimers: (shard: number) => `DUE#TIMER#${shard}`,
   dueOutbox: (shard: number) => `DUE#OUTBOX#${shard}`,
+  dueFeedback: (shard: number) => `DUE#FEEDBACK#${shard}`,
 };
 
 export type Item = Record<string, unknown>;
@@ -95,22 +97,22 @@ export function historyItem(e: HistoryEntry): Item {
   return { ...keys.history(e.caseId, e.seq), entity: 'history', ...e };
 }
 
-/** A durable deadline: the sweeper fires it at `at` (reminder, overdue, escalation …). */
+/** A durable deadline: the sweeper delivers `command` to the case at `at` (reminder, overdue, escalation …). */
 export interface Timer {
+  /** `${caseId}#${key}`: one timer per key; setting it again replaces it. */
+  timerId: string;
   caseId: string;
-  kind: string;
   at: Instant;
-  /** The case version that set the timer; a fired timer whose case moved on is stale. */
-  setByVersion: number;
+  command: { action: string; [k: string]: unknown };
 }
 
 export function timerItem(t: Timer): Item {
   return {
-    ...keys.timer(t.caseId, t.kind),
+    ...keys.timer(t.caseId, t.timerId),
     entity: 'timer',
     ...t,
     [due.pk]: keys.dueTimers(shardOf(t.caseId)),
-    [due.sk]: `${t.at}#${t.caseId}#${t.kind}`,
+    [due.sk]: `${t.at}#${t.timerId}`,
   };
 }
 
@@ -119,6 +121,8 @@ export interface OutboxItem {
   /** Deterministic from (recipient, reminder): the same reminder can be written only once. */
   outboxId: string;
   staffId: string;
+  orgUnitId?: string;
+  role?: string;
   kind: string;
   caseId?: string;
   template: string;
@@ -150,4 +154,23 @@ export function strip<T>(item: Item): T {
   const out: Item = {};
   for (const [k, v] of Object.entries(item)) if (!STORAGE_ATTRS.has(k)) out[k] = v;
   return out as T;
+}
+
+/** A certificate check's result for the subject's region of origin, sent by the publisher. */
+export interface FeedbackItem {
+  caseId: string;
+  subjectId: string;
+  outcome: string;
+  date: string;
+  state: 'pending' | 'sent';
+  createdAt: Instant;
+}
+
+export function feedbackItem(f: FeedbackItem): Item {
+  const item: Item = { ...keys.feedback(f.caseId), entity: 'feedback', ...f };
+  if (f.state === 'pending') {
+    item[due.pk] = keys.dueFeedback(shardOf(f.caseId));
+    item[due.sk] = `${f.createdAt}#${f.caseId}`;
+  }
+  return item;
 }

@@ -218,10 +218,20 @@ describe('nextWorkingDayOnOrAfter', () => {
 });
 
 describe('deadline', () => {
-  it('calendar days need no schedule and are never provisional', () => {
+  it('calendar days count every day; a last day that is a rest day or holiday moves to the next working day', () => {
     expect(cal.deadline({ days: 15, unit: 'calendar' }, '2025-09-30')).toEqual({ date: '2025-10-15', provisional: false });
-    expect(cal.deadline({ days: 10, unit: 'calendar' }, '2027-03-01')).toEqual({ date: '2027-03-11', provisional: false });
-    expect(cal.deadline({ days: 3, unit: 'calendar' }, '2026-12-30')).toEqual({ date: '2027-01-02', provisional: false });
+    // 30 days from 2026-09-05 is 2026-10-05, inside the National Day break (Oct 1–7): the period ends on Oct 8.
+    expect(cal.deadline({ days: 30, unit: 'calendar' }, '2026-09-05')).toEqual({ date: '2026-10-08', provisional: false });
+    // A last day on an ordinary Saturday moves to Monday.
+    expect(cal.deadline({ days: 30, unit: 'calendar' }, '2026-04-24')).toEqual({ date: '2026-05-25', provisional: false }); // May 24 is a Sunday
+    expect(cal.deadline({ days: 2, unit: 'calendar' }, '2026-04-23')).toEqual({ date: '2026-04-27', provisional: false });
+    // An adjusted working Saturday is a working day: the period ends on it.
+    expect(cal.deadline({ days: 30, unit: 'calendar' }, '2026-01-15')).toEqual({ date: '2026-02-14', provisional: false });
+  });
+
+  it('a calendar-day deadline in a year with no official schedule is provisional', () => {
+    expect(cal.deadline({ days: 10, unit: 'calendar' }, '2027-03-01')).toEqual({ date: '2027-03-11', provisional: true });
+    expect(cal.deadline({ days: 3, unit: 'calendar' }, '2026-12-30')).toEqual({ date: '2027-01-04', provisional: true });
   });
 
   it('working days are counted like addWorkingDays', () => {

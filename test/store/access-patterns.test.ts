@@ -63,11 +63,12 @@ const all: Case[] = [
 const byId = (ids: Case[]) => ids.map((c) => c.caseId);
 const sortedByDue = (list: Case[]) => [...list].sort((a, b) => a.dueAt.localeCompare(b.dueAt));
 
+const timer = (c: Case, key: string, at: string): Timer => ({ timerId: `${c.caseId}#${key}`, caseId: c.caseId, at, command: { action: key === 'overdue' ? 'overdue' : 'remind', ...(key === 'overdue' ? {} : { key: 'due-7' }) } });
 const timers: Timer[] = [
-  { caseId: all[0]!.caseId, kind: 'remind_before', at: '2026-06-14T00:00:00.000Z', setByVersion: 1 },
-  { caseId: all[1]!.caseId, kind: 'remind_before', at: '2026-06-15T00:00:00.000Z', setByVersion: 1 }, // exactly now: due
-  { caseId: all[1]!.caseId, kind: 'overdue', at: '2026-07-01T16:00:00.000Z', setByVersion: 1 },
-  { caseId: all[4]!.caseId, kind: 'overdue', at: '2026-06-10T16:00:00.000Z', setByVersion: 1 },
+  timer(all[0]!, 'remind:due-7', '2026-06-14T00:00:00.000Z'),
+  timer(all[1]!, 'remind:due-7', '2026-06-15T00:00:00.000Z'), // exactly now: due
+  timer(all[1]!, 'overdue', '2026-07-01T16:00:00.000Z'),
+  timer(all[4]!, 'overdue', '2026-06-10T16:00:00.000Z'),
 ];
 
 const reminder = (id: string, staffId: string, state: OutboxItem['state']): OutboxItem => ({
@@ -181,7 +182,7 @@ describe('access patterns', () => {
     const got = await readOnly(() => cases.getWithHistory(c.caseId), ['QueryCommand']);
     expect(got?.case).toMatchObject({ caseId: c.caseId, version: 2, queueOrgUnitId: 's1' });
     expect(got?.history.map((h) => [h.seq, h.action])).toEqual([[1, 'open'], [2, 'reject']]);
-    expect(got?.timers.map((t) => t.kind).sort()).toEqual(['overdue', 'remind_before']);
+    expect(got?.timers.map((t) => t.timerId).sort()).toEqual([`${c.caseId}#overdue`, `${c.caseId}#remind:due-7`]);
     // The queue index followed the change.
     expect(byId((await cases.listQueue('s1', 'open')).items)).toContain(c.caseId);
     expect(byId((await cases.listQueue('c1', 'open')).items)).not.toContain(c.caseId);
@@ -194,16 +195,26 @@ describe('access patterns', () => {
     expect(byId(await cases.listForSubject('subj-a', 'done'))).toEqual([all[6]!.caseId]);
   });
 
-  it('14: timers due at or before an instant; a claim removes the timer from the due list once', async () => {
+  it('14: timers due at or before an instant; firing one claims it once', async () => {
     const due = await readOnly(() => cases.dueTimers(NOW), ['QueryCommand']);
-    expect(due.map((t) => `${t.caseId}/${t.kind}`)).toEqual([
-      `${all[4]!.caseId}/overdue`,
-      `${all[0]!.caseId}/remind_before`,
-      `${all[1]!.caseId}/remind_before`,
-    ]);
-    expect(await cases.claimTimer(due[0]!, NOW)).toBe(true);
-    expect(await cases.claimTimer(due[0]!, NOW)).toBe(false);
-    expect((await cases.dueTimers(NOW)).map((t) => t.caseId)).not.toContain(all[4]!.caseId);
+    expect(due.map((t) => t.timerId)).toEqual([`${all[4]!.caseId}#overdue`, `${all[0]!.caseId}#remind:due-7`, `${all[1]!.caseId}#remind:due-7`]);
+    const c = all[4]!;
+    const fire = (version: number) =>
+      cases.commit({
+        cases: [
+          {
+            case: { ...c, version: version + 1, state: 'overdue', updatedAt: NOW },
+            expectedVersion: version,
+            entry: { caseId: c.caseId, seq: version + 1, at: NOW, actor: { kind: 'system', process: 'sweeper' }, action: 'overdue', toState: 'overdue', toQueueOrgUnitId: c.queueOrgUnitId },
+            deleteTimers: [{ timerId: due[0]!.timerId, at: due[0]!.at }],
+          },
+        ],
+      });
+    await fire(1);
+    // A second sweeper holding the same timer, even against the new version, finds it claimed.
+    await expect(fire(2)).rejects.toMatchObject({ name: 'StaleCaseError' });
+    expect((await cases.dueTimers(NOW)).map((t) => t.caseId)).not.toContain(c.caseId);
+    expect(await cases.timersOf(c.caseId)).toEqual([]);
   });
 
   it('15: a staff member’s pending reminders', async () => {
@@ -222,7 +233,7 @@ describe('transactions', () => {
       cases.change(2, {
         case: stale,
         entry: { caseId: c.caseId, seq: 3, at: NOW, actor: { kind: 'system', process: 'test' }, action: 'acknowledge', toState: 'acknowledged', toQueueOrgUnitId: 'u1' },
-        setTimers: [{ caseId: c.caseId, kind: 'late', at: NOW, setByVersion: 3 }],
+        setTimers: [timer(c, 'late', NOW)],
         outbox: [reminder('o-stale', 'co-c1-1', 'pending')],
       }),
     ).rejects.toMatchObject({ name: 'StaleCaseError' });
@@ -237,7 +248,7 @@ describe('transactions', () => {
   });
 
   it('an outbox item (reminder) can be written only once', async () => {
-    const c = all[4]!;
+    const c = all[5]!;
     const next: Case = { ...c, version: 2, updatedAt: NOW };
     await expect(
       cases.change(1, {

@@ -1,0 +1,247 @@
+// The application service: load, decide (pure domain), persist as one conditional transaction.
+// Every entry point is idempotent: a repeated command or a retried step changes nothing twice.
+import { createHash } from 'node:crypto';
+import type { Actor, Case } from '../domain/case';
+import { decide, openCase, type Decision, type Effect, type MachineContext, type OpenCaseInput, type Rejection, type SubjectRef } from '../domain/case-machines';
+import type { Clock } from '../domain/clock';
+import { managingOrgUnitId, type Staff, type Subject } from '../domain/people';
+import type { CaseStore, CaseWrite, Commit } from '../store/case-store';
+import { StaleCaseError } from '../store/case-store';
+import { subjectItem, type FeedbackItem, type Item, type OutboxItem, type Timer } from '../store/keys';
+import type { RegisterStore } from '../store/register-store';
+import type { DistrictContext } from './district-context';
+
+/** A command the domain refused: not allowed in this state, or invalid. Never retried. */
+export class CaseRejected extends Error {
+  override readonly name = 'CaseRejected';
+  constructor(
+    readonly code: Rejection['code'] | 'not_found',
+    readonly reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+/** How many command ids a case remembers: a retry arrives long before 20 other commands. */
+const RECENT_COMMANDS = 20;
+const MAX_ATTEMPTS = 6;
+
+type StoredCase = Case & { recentCommands?: string[] };
+
+export interface CaseServiceDeps {
+  cases: CaseStore;
+  register: RegisterStore;
+  district: DistrictContext;
+  clock: Clock;
+}
+
+export interface ActResult {
+  case: Case;
+  /** False when this command id had already been applied: nothing was written this time. */
+  applied: boolean;
+}
+
+export interface OpenResult {
+  case: Case;
+  created: boolean;
+}
+
+export type TimerOutcome = 'fired' | 'stale' | 'rejected';
+
+const hashId = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 22);
+
+export class CaseService {
+  private readonly staffCache = new Map<string, { at: number; staff: Staff[] }>();
+
+  constructor(private readonly deps: CaseServiceDeps) {}
+
+  private ctx(actor: Actor, actorOrgUnitId?: string): MachineContext {
+    const { territory, rules, deadline } = this.deps.district;
+    return { now: this.deps.clock.now().toISOString(), actor, ...(actorOrgUnitId ? { actorOrgUnitId } : {}), territory, rules, deadline };
+  }
+
+  /** The routing view of a subject from the register: no personal data. */
+  async subjectRef(subjectId: string): Promise<SubjectRef> {
+    const s = await this.deps.register.getSubject(subjectId);
+    if (!s) throw new CaseRejected('not_found', `no subject "${subjectId}" in district ${this.deps.district.territory.districtId}`);
+    return subjectRefOf(s);
+  }
+
+  /** Opens a case. Its id is deterministic, so opening it again returns the existing case. */
+  async open(input: OpenCaseInput, actor: Actor): Promise<OpenResult> {
+    const ctx = this.ctx(actor);
+    const decision = openCase(input, ctx);
+    if (!decision.ok) throw new CaseRejected(decision.code, decision.reason);
+    const existing = await this.deps.cases.get(decision.case.caseId, true);
+    if (existing) return { case: existing, created: false };
+    try {
+      await this.deps.cases.commit(await this.commitFor(decision, undefined, ctx));
+      return { case: decision.case, created: true };
+    } catch (err) {
+      if (!(err instanceof StaleCaseError)) throw err;
+      const now = await this.deps.cases.get(decision.case.caseId, true);
+      if (now) return { case: now, created: false };
+      throw err;
+    }
+  }
+
+  /**
+   * Applies a staff or system command to a case. `commandId` identifies the request (the API's
+   * idempotency key, the workflow step); the same id is applied at most once.
+   */
+  async act(caseId: string, command: unknown, actor: Actor, commandId: string, actorOrgUnitId?: string): Promise<ActResult> {
+    for (let attempt = 1; ; attempt++) {
+      const current = (await this.deps.cases.get(caseId, true)) as StoredCase | undefined;
+      if (!current) throw new CaseRejected('not_found', `no case "${caseId}"`);
+      if (current.recentCommands?.includes(commandId)) return { case: current, applied: false };
+      const ctx = this.ctx(actor, actorOrgUnitId);
+      const decision = decide(current, command, ctx);
+      if (!decision.ok) throw new CaseRejected(decision.code, decision.reason);
+      try {
+        await this.deps.cases.commit(await this.commitFor(decision, current, ctx, commandId));
+        return { case: decision.case, applied: true };
+      } catch (err) {
+        // Someone else changed the case in between: read again and decide again.
+        if (!(err instanceof StaleCaseError) || attempt >= MAX_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  /**
+   * Fires a due timer: delivers its command to the case and deletes the timer in the same
+   * transaction, conditional on the timer still being due at `at` (the claim). A timer that is
+   * gone or was re-set is stale; a command the case no longer accepts removes the timer.
+   */
+  async fireTimer(ref: { caseId: string; timerId: string; at: string }): Promise<TimerOutcome> {
+    for (let attempt = 1; ; attempt++) {
+      const timer = await this.deps.cases.getTimer(ref.caseId, ref.timerId);
+      if (!timer || timer.at !== ref.at) return 'stale';
+      const current = (await this.deps.cases.get(ref.caseId, true)) as StoredCase | undefined;
+      const commandId = `timer:${timer.timerId}@${timer.at}`;
+      if (current?.recentCommands?.includes(commandId)) return 'stale';
+      const ctx = this.ctx({ kind: 'system', process: 'sweeper' });
+      const decision = current ? decide(current, timer.command, ctx) : undefined;
+      try {
+        if (!current || !decision?.ok) {
+          await this.deps.cases.deleteTimer(timer);
+          return 'rejected';
+        }
+        const commit = await this.commitFor(decision, current, ctx, commandId);
+        commit.cases[0]!.deleteTimers = [...(commit.cases[0]!.deleteTimers ?? []).filter((d) => d.timerId !== timer.timerId), { timerId: timer.timerId, at: timer.at }];
+        await this.deps.cases.commit(commit);
+        return 'fired';
+      } catch (err) {
+        if (!(err instanceof StaleCaseError) || attempt >= MAX_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  /** Turns a decision and its effects into one commit. */
+  private async commitFor(decision: Decision, before: StoredCase | undefined, ctx: MachineContext, commandId?: string, depth = 0): Promise<Commit> {
+    const next: StoredCase = { ...decision.case };
+    if (commandId) next.recentCommands = [...(before?.recentCommands ?? []), commandId].slice(-RECENT_COMMANDS);
+    const write: CaseWrite = {
+      case: next,
+      entry: decision.history,
+      ...(before ? { expectedVersion: before.version } : {}),
+      setTimers: [],
+      deleteTimers: [],
+      outbox: [],
+    };
+    const commit: Commit = { cases: [write], subjects: [], feedback: [] };
+    for (const effect of decision.effects) await this.applyEffect(effect, write, commit, ctx, depth);
+    return commit;
+  }
+
+  private async applyEffect(effect: Effect, write: CaseWrite, commit: Commit, ctx: MachineContext, depth: number): Promise<void> {
+    switch (effect.kind) {
+      case 'set_timer': {
+        const t: Timer = { timerId: effect.timerId, caseId: effect.caseId, at: effect.at, command: effect.command };
+        write.setTimers = [...(write.setTimers ?? []).filter((x) => x.timerId !== t.timerId), t];
+        return;
+      }
+      case 'cancel_timer':
+        write.setTimers = (write.setTimers ?? []).filter((x) => x.timerId !== effect.timerId);
+        write.deleteTimers!.push({ timerId: effect.timerId });
+        return;
+      case 'cancel_all_timers':
+        write.setTimers = [];
+        for (const t of await this.deps.cases.timersOf(effect.caseId)) write.deleteTimers!.push({ timerId: t.timerId });
+        return;
+      case 'notify': {
+        for (const staff of await this.recipients(effect.recipient.orgUnitId, effect.recipient.role)) {
+          const item: OutboxItem = {
+            outboxId: hashId(`${effect.notificationId}|${staff.staffId}`),
+            staffId: staff.staffId,
+            orgUnitId: effect.recipient.orgUnitId,
+            role: effect.recipient.role,
+            kind: effect.template,
+            caseId: effect.caseId,
+            template: effect.template,
+            params: effect.params,
+            sendAfter: ctx.now,
+            state: 'pending',
+            createdAt: ctx.now,
+          };
+          write.outbox!.push(item);
+        }
+        return;
+      }
+      case 'open_case': {
+        if (depth > 2) throw new Error(`follow-on cases nest too deep at ${effect.parentCaseId}`);
+        const child = openCase(effect.input, ctx);
+        if (!child.ok) throw new Error(`follow-on of ${effect.parentCaseId} refused: ${child.reason}`);
+        const sub = await this.commitFor(child, undefined, ctx, undefined, depth + 1);
+        commit.cases.push(...sub.cases);
+        commit.subjects!.push(...(sub.subjects ?? []));
+        commit.feedback!.push(...(sub.feedback ?? []));
+        return;
+      }
+      case 'change_subject': {
+        const s = await this.deps.register.getSubject(effect.subjectId);
+        if (!s) return; // erased or never registered: the case still closes
+        const changed: Subject = { ...s };
+        if (effect.set.class) changed.class = effect.set.class;
+        if (effect.set.communityId) changed.communityId = effect.set.communityId;
+        if (effect.set.unitId === null) delete changed.unitId;
+        commit.subjects!.push(this.subjectItem(changed));
+        return;
+      }
+      case 'origin_feedback': {
+        const f: FeedbackItem = { caseId: effect.caseId, subjectId: effect.subjectId, outcome: effect.outcome, date: effect.date, state: 'pending', createdAt: ctx.now };
+        commit.feedback!.push(f);
+        return;
+      }
+    }
+  }
+
+  private subjectItem(s: Subject): Item {
+    const { territory } = this.deps.district;
+    const managing = managingOrgUnitId(s);
+    return subjectItem(s, { managingOrgUnitId: managing, streetId: territory.streetOf(managing) ?? territory.districtId, districtId: territory.districtId });
+  }
+
+  /** Staff who receive a notice for (org unit, role); a role nobody holds falls back to the unit's staff. */
+  private async recipients(orgUnitId: string, role: string): Promise<Staff[]> {
+    const cached = this.staffCache.get(orgUnitId);
+    const nowMs = this.deps.clock.now().getTime();
+    let staff = cached && nowMs - cached.at < 60_000 ? cached.staff : undefined;
+    if (!staff) {
+      staff = await this.deps.register.listStaff(orgUnitId);
+      this.staffCache.set(orgUnitId, { at: nowMs, staff });
+    }
+    const holders = staff.filter((s) => s.role === role);
+    return holders.length > 0 ? holders : staff;
+  }
+}
+
+export function subjectRefOf(s: Subject): SubjectRef {
+  return {
+    subjectId: s.subjectId,
+    class: s.class,
+    communityId: s.communityId,
+    ...(s.unitId ? { unitId: s.unitId } : {}),
+    ...(s.implantUntil ? { implantUntil: s.implantUntil } : {}),
+    ...(s.registeredOn ? { registeredOn: s.registeredOn } : {}),
+  };
+}

@@ -1,0 +1,25 @@
+// What every handler of one district needs, built once per process (per Lambda cold start).
+import { WorkCalendar } from '../domain/calendar';
+import type { DistrictConfig } from '../domain/district-config';
+import { resolveRules, type RoutingRules } from '../domain/rules';
+import { Territory } from '../domain/territory';
+import type { DeadlineFn } from '../domain/case-machines';
+
+export interface DistrictContext {
+  config: DistrictConfig;
+  territory: Territory;
+  rules: RoutingRules;
+  calendar: WorkCalendar;
+  deadline: DeadlineFn;
+}
+
+export function districtContext(config: DistrictConfig): DistrictContext {
+  const calendar = new WorkCalendar({ officialYears: config.calendar.officialYears });
+  return {
+    config,
+    territory: new Territory(config),
+    rules: resolveRules(config.rules),
+    calendar,
+    deadline: (rule, start) => calendar.deadline(rule, start),
+  };
+}

@@ -1,0 +1,167 @@
+// The whole product in one process: DynamoDB Local (started elsewhere), the stores, the case
+// service, and the ASL workflows on aws-local-stepfunctions with each Task bound to its handler.
+// Time comes from one clock; advancing it runs whatever falls due, in time order.
+import './runtime-shims';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CaseService } from '../app/case-service';
+import { districtContext, type DistrictContext } from '../app/district-context';
+import { jobsBetween, type Job } from '../app/schedule';
+import type { Actor } from '../domain/case';
+import type { Clock } from '../domain/clock';
+import type { DistrictConfig } from '../domain/district-config';
+import { createWorkflowHandlers, type TaskHandler, type WorkflowHandlers } from '../handlers/workflow-handlers';
+import { seedDistrict } from '../seed/seed-district';
+import { CaseStore } from '../store/case-store';
+import { createDynamoClient, documentClient } from '../store/client';
+import { ensureTable } from '../store/ensure-table';
+import { RegisterStore } from '../store/register-store';
+import { tableNameFor } from '../store/table-design';
+import { WorkflowEngine, type WorkflowResult } from './workflow-engine';
+
+/** A clock the runtime can move forward. */
+export interface MovableClock extends Clock {
+  set(to: Date | string): Date;
+}
+
+export interface LocalRuntimeOptions {
+  endpoint: string;
+  config: DistrictConfig;
+  clock: MovableClock;
+  tableName?: string;
+  /** Pass a client to share its middleware (capacity meters, fault injection). */
+  client?: DynamoDBClient;
+  /** Short retry intervals (tests). */
+  fastRetries?: boolean;
+  /** Wraps each Task handler (fault injection in tests). */
+  wrapHandler?: (functionKey: string, handler: TaskHandler) => TaskHandler;
+}
+
+export interface Transitions {
+  [workflow: string]: { executions: number; transitions: number };
+}
+
+export class WorkflowFailed extends Error {
+  override readonly name = 'WorkflowFailed';
+  constructor(
+    readonly workflow: string,
+    readonly error: string | undefined,
+    readonly causeText: string | undefined,
+  ) {
+    super(`${workflow} failed: ${error ?? 'unknown'}${causeText ? `: ${causeText}` : ''}`);
+  }
+}
+
+export class LocalRuntime {
+  readonly client: DynamoDBClient;
+  readonly cases: CaseStore;
+  readonly register: RegisterStore;
+  readonly district: DistrictContext;
+  readonly service: CaseService;
+  readonly handlers: WorkflowHandlers;
+  readonly engine: WorkflowEngine;
+  readonly clock: MovableClock;
+  readonly tableName: string;
+  readonly transitions: Transitions = {};
+  /** Timers a sweep failed to fire (left due for the next sweep), as `timerId@at`. */
+  readonly stuckTimers = new Set<string>();
+  /** Jobs up to this instant have run. */
+  private jobsDoneUntil: string;
+
+  private constructor(opts: LocalRuntimeOptions) {
+    this.clock = opts.clock;
+    this.client = opts.client ?? createDynamoClient({ endpoint: opts.endpoint });
+    const doc = documentClient(this.client);
+    this.tableName = opts.tableName ?? tableNameFor(opts.config.id);
+    this.cases = new CaseStore(doc, this.tableName, opts.config.id);
+    this.register = new RegisterStore(doc, this.tableName, opts.config.id);
+    this.district = districtContext(opts.config);
+    this.service = new CaseService({ cases: this.cases, register: this.register, district: this.district, clock: this.clock });
+    this.handlers = createWorkflowHandlers({ service: this.service, cases: this.cases, register: this.register, district: this.district, clock: this.clock });
+    const bound: Record<string, TaskHandler> = { ...this.handlers };
+    if (opts.wrapHandler) for (const [key, fn] of Object.entries(bound)) bound[key] = opts.wrapHandler(key, fn);
+    this.engine = new WorkflowEngine({ handlers: bound, fastRetries: opts.fastRetries ?? false });
+    this.jobsDoneUntil = this.clock.now().toISOString();
+  }
+
+  static async create(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
+    const rt = new LocalRuntime(opts);
+    await ensureTable(rt.client, rt.tableName);
+    return rt;
+  }
+
+  async seed(onProgress?: (done: number, total: number) => void) {
+    return seedDistrict(this.district.config, this.register, { clock: this.clock, ...(onProgress ? { onProgress } : {}) });
+  }
+
+  /** Runs a workflow to its end; a failed execution throws WorkflowFailed. */
+  async run(workflow: string, input: unknown): Promise<unknown> {
+    const result: WorkflowResult = await this.engine.run(workflow, input);
+    const t = (this.transitions[workflow] ??= { executions: 0, transitions: 0 });
+    t.executions++;
+    t.transitions += result.transitions;
+    if (result.status !== 'SUCCEEDED') throw new WorkflowFailed(workflow, result.error, result.cause);
+    return result.output;
+  }
+
+  openCase(input: Record<string, unknown>, actor?: Actor) {
+    return this.run('open-case', { input, ...(actor ? { actor } : {}) }) as Promise<{ caseId: string; created: boolean; status: string; state: string; queueOrgUnitId: string; version: number }>;
+  }
+
+  act(caseId: string, command: Record<string, unknown>, actor: Actor, commandId: string, actorOrgUnitId?: string) {
+    return this.run('case-action', { caseId, command, actor, commandId, ...(actorOrgUnitId ? { actorOrgUnitId } : {}) }) as Promise<{ caseId: string; applied: boolean; status: string; state: string; queueOrgUnitId: string; version: number }>;
+  }
+
+  sweep() {
+    return this.run('sweeper', {});
+  }
+
+  async runJob(job: Job): Promise<void> {
+    switch (job.kind) {
+      case 'health_checks':
+        await this.run('health-checks', { periodOf: job.periodOf });
+        return;
+      case 'change_report':
+      case 'unit_notice':
+        await this.run('recurring-obligations', { kind: job.kind, period: job.period });
+        return;
+    }
+  }
+
+  /**
+   * Moves the clock to `target`, stopping at every due timer and scheduled job on the way, in
+   * time order, so that a month passes as it would have: each escalation at its own instant.
+   */
+  async advanceTo(target: Date | string, opts: { jobs?: boolean } = {}): Promise<void> {
+    const to = new Date(target).toISOString();
+    for (let guard = 0; guard < 100_000; guard++) {
+      const now = this.clock.now().toISOString();
+      const nextJob = opts.jobs === false ? undefined : jobsBetween(this.jobsDoneUntil, to)[0];
+      const nextTimer = (await this.cases.dueTimers(to, this.stuckTimers.size + 1)).find((t) => !this.stuckTimers.has(`${t.timerId}@${t.at}`));
+      const candidates = [nextJob?.at, nextTimer?.at].filter((x): x is string => !!x);
+      if (candidates.length === 0) break;
+      const at = candidates.sort()[0]!;
+      if (at > now) this.clock.set(at);
+      if (nextJob && nextJob.at === at) {
+        await this.runJob(nextJob);
+        this.jobsDoneUntil = at;
+      }
+      if (nextTimer && nextTimer.at <= this.clock.now().toISOString()) {
+        await this.sweep();
+        // A timer the sweep could not fire stays due (the next sweep retries it); do not spin on it here.
+        const still = await this.cases.getTimer(nextTimer.caseId, nextTimer.timerId);
+        if (still && still.at === nextTimer.at) this.stuckTimers.add(`${nextTimer.timerId}@${nextTimer.at}`);
+      }
+    }
+    if (to > this.clock.now().toISOString()) this.clock.set(to);
+    if (opts.jobs === false) return;
+    this.jobsDoneUntil = to > this.jobsDoneUntil ? to : this.jobsDoneUntil;
+  }
+
+  async advance(ms: number, opts: { jobs?: boolean } = {}): Promise<void> {
+    await this.advanceTo(new Date(this.clock.now().getTime() + ms), opts);
+  }
+
+  async advanceDays(days: number, opts: { jobs?: boolean } = {}): Promise<void> {
+    await this.advance(days * 86_400_000, opts);
+  }
+}
