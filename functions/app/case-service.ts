@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Actor, Case } from '../domain/case';
 import { decide, openCase, type Decision, type Effect, type MachineContext, type OpenCaseInput, type Rejection, type SubjectRef } from '../domain/case-machines';
 import type { Clock } from '../domain/clock';
+import { sendingStreetOf } from '../domain/visibility';
 import { managingOrgUnitId, type Staff, type Subject } from '../domain/people';
 import type { CaseStore, CaseWrite, Commit } from '../store/case-store';
 import { StaleCaseError } from '../store/case-store';
@@ -139,6 +140,9 @@ export class CaseService {
   /** Turns a decision and its effects into one commit. */
   private async commitFor(decision: Decision, before: StoredCase | undefined, ctx: MachineContext, commandId?: string, depth = 0): Promise<Commit> {
     const next: StoredCase = { ...decision.case };
+    const sending = sendingStreetOf(next, this.deps.district.territory);
+    if (sending) next.sendingStreetId = sending;
+    else delete next.sendingStreetId;
     if (commandId) next.recentCommands = [...(before?.recentCommands ?? []), commandId].slice(-RECENT_COMMANDS);
     const write: CaseWrite = {
       case: next,

@@ -34,6 +34,8 @@ export interface Case {
   level: QueueLevel;
   /** The owner's street: a street sees every case its communities and units own. */
   ownerStreetId: string;
+  /** A handover from another street (a move across streets) stays visible to the sending street. */
+  sendingStreetId?: string;
   dueDate: BusinessDate;
   /** End of the due date in Asia/Shanghai. */
   dueAt: Instant;

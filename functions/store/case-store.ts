@@ -26,7 +26,7 @@ import {
   type OutboxItem,
   type Timer,
 } from './keys';
-import { decodeCursor, encodeCursor, type Page } from './paging';
+import { BadCursorError, decodeCursor, encodeCursor, type Page } from './paging';
 import { INDEXES } from './table-design';
 
 /** The case changed since it was read: nothing was written; re-read and decide again. */
@@ -218,20 +218,61 @@ export class CaseStore {
 
   /**
    * Open cases owned under an org unit (the unit itself and all beneath it), soonest due first;
-   * with `dueBefore`, only those due before that instant: the overdue list.
+   * with `dueBefore`, only those due before that instant: the overdue list. A street also sees the
+   * handovers that moved out of it to another street. The cursor is the last sort key returned.
    */
-  listOpenUnder(
+  async listOpenUnder(
     orgUnit: { id: string; kind: OrgUnitKind },
     opts: { dueBefore?: Instant; limit?: number; cursor?: string } = {},
   ): Promise<Page<Case>> {
-    const idx = orgUnit.kind === 'district' ? INDEXES.district : orgUnit.kind === 'street' ? INDEXES.street : INDEXES.owner;
-    const values: Record<string, unknown> = { ':pk': keys.open(orgUnit.id) };
-    let condition = `${idx.pk} = :pk`;
-    if (opts.dueBefore) {
-      condition += ` AND ${idx.sk} < :before`;
-      values[':before'] = opts.dueBefore;
+    const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
+    const indexes = orgUnit.kind === 'district' ? [INDEXES.district] : orgUnit.kind === 'street' ? [INDEXES.street, INDEXES.sendingStreet] : [INDEXES.owner];
+    let after: string | undefined;
+    if (opts.cursor) {
+      const a = decodeCursor(opts.cursor)?.after;
+      if (typeof a !== 'string') throw new BadCursorError();
+      after = a;
     }
-    return this.page({ IndexName: idx.name, KeyConditionExpression: condition, ExpressionAttributeValues: values }, opts);
+    if (after !== undefined && opts.dueBefore && after >= opts.dueBefore) return { items: [] };
+    const streams = await Promise.all(
+      indexes.map(async (idx) => {
+        const values: Record<string, unknown> = { ':pk': keys.open(orgUnit.id) };
+        let condition = `${idx.pk} = :pk`;
+        if (after !== undefined && opts.dueBefore) {
+          condition += ` AND ${idx.sk} BETWEEN :after AND :before`;
+          Object.assign(values, { ':after': `${after}\u0000`, ':before': opts.dueBefore });
+        } else if (after !== undefined) {
+          condition += ` AND ${idx.sk} > :after`;
+          values[':after'] = after;
+        } else if (opts.dueBefore) {
+          condition += ` AND ${idx.sk} < :before`;
+          values[':before'] = opts.dueBefore;
+        }
+        const out = await this.doc.send(
+          new QueryCommand({ TableName: this.tableName, IndexName: idx.name, KeyConditionExpression: condition, ExpressionAttributeValues: values, Limit: limit }),
+        );
+        return { items: (out.Items ?? []) as Item[], more: !!out.LastEvaluatedKey, sk: idx.sk };
+      }),
+    );
+    const merged = streams
+      .flatMap((s) => s.items.map((item) => ({ item, key: String(item[s.sk]) })))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    const page = merged.slice(0, limit);
+    const more = merged.length > limit || streams.some((s) => s.more);
+    const last = page.at(-1);
+    return { items: page.map((p) => strip<Case>(p.item)), ...(more && last ? { cursor: encodeCursor({ after: last.key }) } : {}) };
+  }
+
+  /** Cases owned under an org unit that closed in [from, to], oldest first (reports). */
+  async listClosedUnder(orgUnit: { id: string; kind: OrgUnitKind }, from: Instant, to: Instant): Promise<Case[]> {
+    const idx = orgUnit.kind === 'district' ? INDEXES.district : orgUnit.kind === 'street' ? INDEXES.street : INDEXES.owner;
+    const items = await this.queryAll({
+      TableName: this.tableName,
+      IndexName: idx.name,
+      KeyConditionExpression: `${idx.pk} = :pk AND ${idx.sk} BETWEEN :from AND :to`,
+      ExpressionAttributeValues: { ':pk': keys.closed(orgUnit.id), ':from': from, ':to': `${to}~` },
+    });
+    return items.map((i) => strip<Case>(i));
   }
 
   /** A subject's cases with the given status, soonest due first. */

@@ -34,6 +34,7 @@ export const keys = {
   /** Partition values of the index queries. */
   queue: (orgUnitId: string, status: string) => `Q#${orgUnitId}#${status}`,
   open: (orgUnitId: string) => `OPEN#${orgUnitId}`,
+  closed: (orgUnitId: string) => `CLOSED#${orgUnitId}`,
   subjectsOf: (orgUnitId: string) => `SUBJECTS#${orgUnitId}`,
   staffOf: (orgUnitId: string) => `STAFF#${orgUnitId}`,
   casesOfSubject: (subjectId: string) => `SUBJ#${subjectId}`,
@@ -45,7 +46,7 @@ export const keys = {
 
 export type Item = Record<string, unknown>;
 
-const { queue, owner, street, district, subject: subjectIdx, due } = INDEXES;
+const { queue, owner, street, district, subject: subjectIdx, due, sendingStreet } = INDEXES;
 
 export function orgUnitItem(districtId: string, u: OrgUnit): Item {
   return { ...keys.orgUnit(districtId, u.id), entity: 'org_unit', ...u };
@@ -85,6 +86,19 @@ export function caseItem(c: Case, districtId: string): Item {
     item[street.sk] = dueKey;
     item[district.pk] = keys.open(districtId);
     item[district.sk] = dueKey;
+    if (c.sendingStreetId && c.sendingStreetId !== c.ownerStreetId) {
+      item[sendingStreet.pk] = keys.open(c.sendingStreetId);
+      item[sendingStreet.sk] = dueKey;
+    }
+  } else {
+    // Closed cases move to the same indexes under CLOSED#, ordered by when they closed (reports).
+    const closedKey = `${c.closedAt ?? c.updatedAt}#${c.caseId}`;
+    item[owner.pk] = keys.closed(c.ownerOrgUnitId);
+    item[owner.sk] = closedKey;
+    item[street.pk] = keys.closed(c.ownerStreetId);
+    item[street.sk] = closedKey;
+    item[district.pk] = keys.closed(districtId);
+    item[district.sk] = closedKey;
   }
   if (c.subjectId) {
     item[subjectIdx.pk] = keys.casesOfSubject(c.subjectId);

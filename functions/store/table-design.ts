@@ -10,6 +10,7 @@ export const INDEXES = {
   district: { name: 'GSI4', pk: 'GSI4PK', sk: 'GSI4SK' },
   subject: { name: 'GSI5', pk: 'GSI5PK', sk: 'GSI5SK' },
   due: { name: 'GSI6', pk: 'GSI6PK', sk: 'GSI6SK' },
+  sendingStreet: { name: 'GSI7', pk: 'GSI7PK', sk: 'GSI7SK' },
 } as const;
 
 export type IndexName = keyof typeof INDEXES;

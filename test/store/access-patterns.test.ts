@@ -165,6 +165,19 @@ describe('access patterns', () => {
     expect(overdue.items.map((c) => c.ownerOrgUnitId).sort()).toEqual(['c1', 'c1', 'c2', 'u1']);
   });
 
+  it('10: the list under a street pages with a cursor to exactly the same items', async () => {
+    const full = (await cases.listOpenUnder({ id: 's1', kind: 'street' }, { dueBefore: NOW })).items.map((c) => c.caseId);
+    const paged: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await cases.listOpenUnder({ id: 's1', kind: 'street' }, { dueBefore: NOW, limit: 1, cursor });
+      paged.push(...page.items.map((c) => c.caseId));
+      cursor = page.cursor;
+    } while (cursor);
+    expect(paged).toEqual(full);
+    await expect(cases.listOpenUnder({ id: 's1', kind: 'street' }, { cursor: 'not-a-cursor' })).rejects.toMatchObject({ name: 'BadCursorError' });
+  });
+
   it('11: overdue and open cases of the whole district', async () => {
     const overdue = await readOnly(() => cases.listOpenUnder({ id: D, kind: 'district' }, { dueBefore: NOW }), ['QueryCommand']);
     expect(byId(overdue.items)).toEqual(byId(sortedByDue(all.filter((c) => c.status === 'open' && c.dueAt < NOW))));

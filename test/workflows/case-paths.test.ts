@@ -152,6 +152,20 @@ describe('handover', () => {
     expect((await caseOf(rt, 'ho-stuck')).case).toMatchObject({ level: 'district', queueOrgUnitId: 'tiny' });
   });
 
+  it('a move across streets is visible to both streets until it closes', async () => {
+    const rt = await testRuntime(at('2026-03-02'));
+    const p = await pick(rt, 'primary', (s) => s.communityId === 'east-a');
+    await rt.openCase({ type: 'handover', caseId: 'ho-move', subjectId: p.subjectId, reason: 'moved', separationDate: '2026-03-01', toCommunityId: 'west-a' });
+    const ids = async (street: string) => (await rt.cases.listOpenUnder({ id: street, kind: 'street' })).items.map((c) => c.caseId);
+    expect((await caseOf(rt, 'ho-move')).case).toMatchObject({ queueOrgUnitId: 'west-a', ownerStreetId: 'west', sendingStreetId: 'east' });
+    expect(await ids('west')).toContain('ho-move');
+    expect(await ids('east')).toContain('ho-move');
+    await rt.act('ho-move', { action: 'acknowledge' }, staff('co-west-a-1'), 'ack-move', 'west-a');
+    expect(await ids('east')).not.toContain('ho-move');
+    expect(await ids('west')).not.toContain('ho-move');
+    expect(await rt.register.getSubject(p.subjectId)).toMatchObject({ communityId: 'west-a' });
+  });
+
   it('a due date in the National Day break moves to the first working day after it', async () => {
     const rt = await testRuntime(at('2026-09-07'));
     const w = await pick(rt, 'co_managed');
