@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Actor, Case } from '../domain/case';
 import { decide, openCase, type Decision, type Effect, type MachineContext, type OpenCaseInput, type Rejection, type SubjectRef } from '../domain/case-machines';
 import type { Clock } from '../domain/clock';
+import { deliveryOf } from '../domain/reminders';
 import { sendingStreetOf } from '../domain/visibility';
 import { managingOrgUnitId, type Staff, type Subject } from '../domain/people';
 import type { CaseStore, CaseWrite, Commit } from '../store/case-store';
@@ -68,15 +69,21 @@ export class CaseService {
     return subjectRefOf(s);
   }
 
-  /** Opens a case. Its id is deterministic, so opening it again returns the existing case. */
-  async open(input: OpenCaseInput, actor: Actor): Promise<OpenResult> {
+  /**
+   * Opens a case. Its id is deterministic, so opening it again returns the existing case.
+   * `alsoPut`: new items written in the same transaction, each only if absent (the API's
+   * idempotency record); if one exists already, nothing is written and StaleCaseError is thrown.
+   */
+  async open(input: OpenCaseInput, actor: Actor, opts: { alsoPut?: Item[] } = {}): Promise<OpenResult> {
     const ctx = this.ctx(actor);
     const decision = openCase(input, ctx);
     if (!decision.ok) throw new CaseRejected(decision.code, decision.reason);
     const existing = await this.deps.cases.get(decision.case.caseId, true);
     if (existing) return { case: existing, created: false };
     try {
-      await this.deps.cases.commit(await this.commitFor(decision, undefined, ctx));
+      const commit = await this.commitFor(decision, undefined, ctx);
+      if (opts.alsoPut?.length) commit.puts = [...(commit.puts ?? []), ...opts.alsoPut];
+      await this.deps.cases.commit(commit);
       return { case: decision.case, created: true };
     } catch (err) {
       if (!(err instanceof StaleCaseError)) throw err;
@@ -186,6 +193,8 @@ export class CaseService {
             sendAfter: ctx.now,
             state: 'pending',
             createdAt: ctx.now,
+            // Urgent: the publisher sends it at once (after quiet hours); digest: the next daily digest counts it.
+            delivery: deliveryOf(effect.template),
           };
           write.outbox!.push(item);
         }

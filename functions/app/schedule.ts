@@ -5,7 +5,9 @@ import { addCalendarDays, businessDateOf, businessInstant, type Instant } from '
 export type Job =
   | { kind: 'health_checks'; at: Instant; periodOf: string }
   | { kind: 'change_report'; at: Instant; period: string }
-  | { kind: 'unit_notice'; at: Instant; period: string };
+  | { kind: 'unit_notice'; at: Instant; period: string }
+  | { kind: 'daily_digest'; at: Instant; date: string }
+  | { kind: 'retention'; at: Instant; date: string };
 
 /** Local times and days of the jobs; the cron expressions say the same for EventBridge Scheduler. */
 export const jobTimes = {
@@ -15,11 +17,24 @@ export const jobTimes = {
   unit_notice: { time: '00:20', cron: 'cron(20 0 1 1,7 ? *)' },
   // Check periods start on these days for every cadence (3, 2 and 1 a year).
   health_checks: { time: '00:30', cron: 'cron(30 0 1 1,5,7,9 ? *)', months: [1, 5, 7, 9] },
+  // Each staff member's daily digest (functions/app/digest.ts), every day.
+  daily_digest: { time: '08:30', cron: 'cron(30 8 * * ? *)' },
+  // Erasure of the personal fields of subjects who left the register long enough ago (functions/app/retention.ts).
+  retention: { time: '02:00', cron: 'cron(0 2 * * ? *)' },
 } as const;
+
+/**
+ * The publisher (functions/app/publisher.ts) runs every minute on AWS: an urgent notice waits at most that long.
+ * The local runtime runs it at each due item's own instant instead.
+ */
+export const publisherTick = { rate: 'rate(1 minute)', everyMs: 60_000 } as const;
 
 function jobsOn(date: string): Job[] {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const jobs: Job[] = [];
+  const jobs: Job[] = [
+    { kind: 'retention', at: businessInstant(date, jobTimes.retention.time), date },
+    { kind: 'daily_digest', at: businessInstant(date, jobTimes.daily_digest.time), date },
+  ];
   if (d !== 1) return jobs;
   {
     jobs.push({ kind: 'change_report', at: businessInstant(date, jobTimes.change_report.time), period: date.slice(0, 7) });

@@ -1,5 +1,5 @@
 // Staff who act on queues, and the subjects (已婚育龄妇女) whose cases they route.
-import type { Channel, Language, StaffRole } from './district-config';
+import { staffConfig, type Channel, type Language, type StaffRole } from './district-config';
 
 export interface Staff {
   staffId: string;
@@ -12,6 +12,19 @@ export interface Staff {
   channel: Channel;
   language: Language;
   quietHours: { start: string; end: string };
+  /**
+   * Channels that failed for good (bad number, rejected by the gateway, bounced e-mail), for a manager to fix; the
+   * publisher stops using a flagged channel until the flag is cleared. Never holds the address itself.
+   */
+  undeliverable?: UndeliverableFlag[];
+}
+
+export interface UndeliverableFlag {
+  channel: 'sms' | 'email';
+  /** A reason code: invalid_phone, invalid_email, gateway_rejected, sns_rejected, email_bounced … */
+  reason: string;
+  /** When it was first seen (ISO-8601 UTC). */
+  at: string;
 }
 
 export const subjectClasses = ['primary', 'co_managed', 'mobile'] as const;
@@ -37,4 +50,30 @@ export interface Subject {
 /** The org unit that manages a subject: the unit for co_managed, otherwise the residence community. */
 export function managingOrgUnitId(subject: Subject): string {
   return subject.class === 'co_managed' && subject.unitId ? subject.unitId : subject.communityId;
+}
+
+/** One refused row of a staff import: the row (1-based), the field and the reason; never the value itself. */
+export interface StaffRowIssue {
+  row: number;
+  field: string;
+  reason: string;
+}
+
+/**
+ * Validates staff rows for an import (the district-config staff schema: E.164 phone, a valid e-mail, channel,
+ * language, quiet hours). A row with any issue is refused whole, with each issue; the others are accepted.
+ */
+export function validateStaffRows(rows: readonly unknown[]): { accepted: Staff[]; rejected: StaffRowIssue[] } {
+  const accepted: Staff[] = [];
+  const rejected: StaffRowIssue[] = [];
+  rows.forEach((raw, i) => {
+    const r = staffConfig.safeParse(raw);
+    if (!r.success) {
+      for (const issue of r.error.issues) rejected.push({ row: i + 1, field: issue.path.map(String).join('.') || '(row)', reason: issue.message });
+      return;
+    }
+    const { id, ...rest } = r.data;
+    accepted.push({ staffId: id, ...rest });
+  });
+  return { accepted, rejected };
 }

@@ -34,6 +34,36 @@ function parse<T extends z.ZodType>(schema: T, event: unknown): z.output<T> {
   return r.data;
 }
 
+/**
+ * The obligation period a run on `date` opens when none is given: a change report is for the
+ * current month (opened on the 1st); a unit notice is for the half-year that just ended.
+ */
+export function obligationPeriodOn(kind: 'change_report' | 'unit_notice', date: string): string {
+  const year = Number(date.slice(0, 4));
+  const month = Number(date.slice(5, 7));
+  if (kind === 'change_report') return date.slice(0, 7);
+  return month <= 6 ? `${year - 1}-H2` : `${year}-H1`;
+}
+
+/**
+ * Opens one case per item, each on its own (one transaction each): a failed opening does not stop
+ * the others. If any failed, the call fails after all were tried, with a transient error when there
+ * is one (the workflow's Retry then redoes only what is missing: openings are idempotent), else with
+ * the first rejection. Stopping at the first failure would make one opening of progress per attempt,
+ * and a page could run out of attempts under throttling or conflicts.
+ */
+async function openEach<T>(items: readonly T[], open: (item: T) => Promise<unknown>): Promise<void> {
+  const errors: unknown[] = [];
+  for (const item of items) {
+    try {
+      await open(item);
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  if (errors.length > 0) throw errors.find((err) => !(err instanceof CaseRejected)) ?? errors[0];
+}
+
 const summary = (c: { caseId: string; status: string; state: string; queueOrgUnitId: string; version: number }) => ({
   caseId: c.caseId,
   status: c.status,
@@ -104,24 +134,26 @@ export function createWorkflowHandlers(deps: HandlerDeps) {
       const page = await register.listSubjects({ id: org.id, kind: org.kind }, { limit: SUBJECT_PAGE, cursor: e.cursor });
       let opened = 0;
       let existing = 0;
-      for (const s of page.items) {
+      await openEach(page.items, async (s) => {
         const r = await service.open({ type: 'health_check', subject: subjectRefOf(s), periodOf: e.periodOf }, { kind: 'system', process: 'health-checks' });
         if (r.created) opened++;
         else existing++;
-      }
+      });
       return { orgUnitId: e.orgUnitId, periodOf: e.periodOf, ...(page.cursor ? { cursor: page.cursor } : {}), opened, existing };
     },
 
     async planObligations(event: unknown) {
       const e = parse(
         z.discriminatedUnion('kind', [
-          z.object({ kind: z.literal('change_report'), period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/) }),
-          z.object({ kind: z.literal('unit_notice'), period: z.string().regex(/^\d{4}-H[12]$/) }),
+          z.object({ kind: z.literal('change_report'), period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).optional() }),
+          z.object({ kind: z.literal('unit_notice'), period: z.string().regex(/^\d{4}-H[12]$/).optional() }),
         ]),
         event,
       );
+      // Without a period (the scheduled run), the one that opens today in Asia/Shanghai.
+      const period = e.period ?? obligationPeriodOn(e.kind, businessDateOf(clock.now()));
       const kinds = e.kind === 'change_report' ? 'community' : 'unit';
-      return { kind: e.kind, period: e.period, targets: territory.ofKind(kinds).map((u) => ({ orgUnitId: u.id })) };
+      return { kind: e.kind, period, targets: territory.ofKind(kinds).map((u) => ({ orgUnitId: u.id })) };
     },
 
     async openObligations(event: unknown) {
@@ -141,7 +173,7 @@ export function createWorkflowHandlers(deps: HandlerDeps) {
           for (const s of page.items) if (s.class === 'co_managed') communities.add(s.communityId);
           cursor = page.cursor;
         } while (cursor);
-        for (const communityId of [...communities].sort()) count(await service.open({ type: 'unit_notice', unitId: e.orgUnitId, communityId, period: e.period }, actor));
+        await openEach([...communities].sort(), async (communityId) => count(await service.open({ type: 'unit_notice', unitId: e.orgUnitId, communityId, period: e.period }, actor)));
       }
       return { opened, existing };
     },

@@ -4,8 +4,12 @@
 import './runtime-shims';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CaseService } from '../app/case-service';
+import { DailyDigest, type DigestStep } from '../app/digest';
+import { Publisher, type PublishStep } from '../app/publisher';
+import { LocalSink } from '../adapters/local-sink';
+import type { Notifier } from '../adapters/notifier';
 import { districtContext, type DistrictContext } from '../app/district-context';
-import { jobsBetween, type Job } from '../app/schedule';
+import { jobsBetween, publisherTick, type Job } from '../app/schedule';
 import type { Actor } from '../domain/case';
 import type { Clock } from '../domain/clock';
 import type { DistrictConfig } from '../domain/district-config';
@@ -14,7 +18,9 @@ import { seedDistrict } from '../seed/seed-district';
 import { CaseStore } from '../store/case-store';
 import { createDynamoClient, documentClient } from '../store/client';
 import { ensureTable } from '../store/ensure-table';
+import { OutboxStore } from '../store/outbox-store';
 import { RegisterStore } from '../store/register-store';
+import type { OutboxItem } from '../store/keys';
 import { tableNameFor } from '../store/table-design';
 import { WorkflowEngine, type WorkflowResult } from './workflow-engine';
 
@@ -34,6 +40,18 @@ export interface LocalRuntimeOptions {
   fastRetries?: boolean;
   /** Wraps each Task handler (fault injection in tests). */
   wrapHandler?: (functionKey: string, handler: TaskHandler) => TaskHandler;
+  /**
+   * Where reminders go: default an in-memory LocalSink that prints nothing (`npm start` passes one that appends to
+   * .data/outbox.jsonl and prints a line per message; tests pass their own or a fault-injecting wrapper).
+   */
+  notifier?: Notifier;
+  /** Run the publisher and the daily digest as the clock advances (default true; false: reminders stay pending). */
+  reminders?: boolean;
+  /** The dashboard URL in message links (default SHUDI_DASHBOARD_URL or http://localhost:3000). */
+  dashboardUrl?: string;
+  /** Fault injection (tests): a throw from these is a crash of the publisher / the digest at that step. */
+  publisherFault?: (step: PublishStep, item: OutboxItem) => void | Promise<void>;
+  digestFault?: (step: DigestStep, staffId: string) => void | Promise<void>;
 }
 
 export interface Transitions {
@@ -66,6 +84,15 @@ export class LocalRuntime {
   readonly stuckTimers = new Set<string>();
   /** Jobs up to this instant have run. */
   private jobsDoneUntil: string;
+  readonly outbox: OutboxStore;
+  readonly notifier: Notifier;
+  readonly publisher: Publisher;
+  readonly digest: DailyDigest;
+  readonly reminders: boolean;
+  /** Publisher and digest runs that crashed (each retried: the publisher at its next tick, the digest at once). */
+  readonly reminderCrashes = { publisher: 0, digest: 0 };
+  /** After a publisher crash, the next run is one tick later (as EventBridge Scheduler would run it). */
+  private publisherBlockedUntil = '';
 
   private constructor(opts: LocalRuntimeOptions) {
     this.clock = opts.clock;
@@ -81,6 +108,26 @@ export class LocalRuntime {
     if (opts.wrapHandler) for (const [key, fn] of Object.entries(bound)) bound[key] = opts.wrapHandler(key, fn);
     this.engine = new WorkflowEngine({ handlers: bound, fastRetries: opts.fastRetries ?? false });
     this.jobsDoneUntil = this.clock.now().toISOString();
+    this.outbox = new OutboxStore(doc, this.tableName, opts.config.id);
+    this.notifier = opts.notifier ?? new LocalSink();
+    this.reminders = opts.reminders ?? true;
+    this.publisher = new Publisher({
+      outbox: this.outbox,
+      cases: this.cases,
+      register: this.register,
+      notifier: this.notifier,
+      clock: this.clock,
+      ...(opts.dashboardUrl ? { dashboardUrl: opts.dashboardUrl } : {}),
+      ...(opts.publisherFault ? { fault: opts.publisherFault } : {}),
+    });
+    this.digest = new DailyDigest({
+      outbox: this.outbox,
+      cases: this.cases,
+      register: this.register,
+      district: this.district,
+      clock: this.clock,
+      ...(opts.digestFault ? { fault: opts.digestFault } : {}),
+    });
   }
 
   static async create(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
@@ -124,6 +171,38 @@ export class LocalRuntime {
       case 'unit_notice':
         await this.run('recurring-obligations', { kind: job.kind, period: job.period });
         return;
+      case 'daily_digest':
+        if (this.reminders) await this.runDigest(job.date);
+        return;
+    }
+  }
+
+  /**
+   * The daily digest; a crashed run is retried at once (it is idempotent per staff member and day, and each retry
+   * gets further), up to 100 times (EventBridge Scheduler retries a failed target up to 185 times by default).
+   */
+  async runDigest(date: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.digest.run(date);
+        return;
+      } catch (err) {
+        this.reminderCrashes.digest++;
+        if (attempt >= 100) throw err;
+      }
+    }
+  }
+
+  /** One publisher run at the current instant; a crash is retried one tick later. */
+  async publish(): Promise<void> {
+    const now = this.clock.now().toISOString();
+    try {
+      const report = await this.publisher.publishDue(now);
+      // Nothing could be done although something is due: do not spin on it, wait a tick.
+      if (report.due === 0) this.publisherBlockedUntil = new Date(Date.parse(now) + publisherTick.everyMs).toISOString();
+    } catch {
+      this.reminderCrashes.publisher++;
+      this.publisherBlockedUntil = new Date(Date.parse(now) + publisherTick.everyMs).toISOString();
     }
   }
 
@@ -137,7 +216,9 @@ export class LocalRuntime {
       const now = this.clock.now().toISOString();
       const nextJob = opts.jobs === false ? undefined : jobsBetween(this.jobsDoneUntil, to)[0];
       const nextTimer = (await this.cases.dueTimers(to, this.stuckTimers.size + 1)).find((t) => !this.stuckTimers.has(`${t.timerId}@${t.at}`));
-      const candidates = [nextJob?.at, nextTimer?.at].filter((x): x is string => !!x);
+      let nextSend = this.reminders ? await this.outbox.nextDueAt(to) : undefined;
+      if (nextSend && nextSend < this.publisherBlockedUntil) nextSend = this.publisherBlockedUntil <= to ? this.publisherBlockedUntil : undefined;
+      const candidates = [nextJob?.at, nextTimer?.at, nextSend].filter((x): x is string => !!x);
       if (candidates.length === 0) break;
       const at = candidates.sort()[0]!;
       if (at > now) this.clock.set(at);
@@ -151,6 +232,7 @@ export class LocalRuntime {
         const still = await this.cases.getTimer(nextTimer.caseId, nextTimer.timerId);
         if (still && still.at === nextTimer.at) this.stuckTimers.add(`${nextTimer.timerId}@${nextTimer.at}`);
       }
+      if (nextSend && nextSend <= this.clock.now().toISOString()) await this.publish();
     }
     if (to > this.clock.now().toISOString()) this.clock.set(to);
     if (opts.jobs === false) return;

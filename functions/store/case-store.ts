@@ -2,13 +2,14 @@
 import {
   DeleteCommand,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { Case, CaseStatus, HistoryEntry } from '../domain/case';
+import type { Case, CaseStatus, CaseType, HistoryEntry } from '../domain/case';
 import type { OrgUnitKind } from '../domain/territory';
 import type { Instant } from '../domain/time';
 import {
@@ -22,12 +23,24 @@ import {
   strip,
   timerItem,
   upTo,
+  type IdempotencyRecord,
   type Item,
   type OutboxItem,
   type Timer,
 } from './keys';
 import { BadCursorError, decodeCursor, encodeCursor, type Page } from './paging';
 import { INDEXES } from './table-design';
+
+/** A filtered page reads at most this many index pages before it returns short (with a cursor). */
+const FILL_ROUNDS = 20;
+/** Items read per index page while filling a filtered page. */
+const FILL_READ = 100;
+
+function typeFilter(type: CaseType | undefined, values: Record<string, unknown>): Pick<QueryCommandInput, 'FilterExpression' | 'ExpressionAttributeNames'> {
+  if (!type) return {};
+  values[':type'] = type;
+  return { FilterExpression: '#type = :type', ExpressionAttributeNames: { '#type': 'type' } };
+}
 
 /** The case changed since it was read: nothing was written; re-read and decide again. */
 export class StaleCaseError extends Error {
@@ -55,6 +68,8 @@ export interface Commit {
   /** Subjects whose managing org changed; written only if they still exist. */
   subjects?: Item[];
   feedback?: FeedbackItem[];
+  /** Other new items written with the change, each only if absent (an API idempotency record). */
+  puts?: Item[];
 }
 
 export interface CaseWithHistory {
@@ -132,6 +147,7 @@ export class CaseStore {
     }
     for (const s of c.subjects ?? []) items.push({ Put: { TableName: T, Item: s, ConditionExpression: 'attribute_exists(PK)' } });
     for (const f of c.feedback ?? []) items.push({ Put: { TableName: T, Item: feedbackItem(f), ...notExists } });
+    for (const p of c.puts ?? []) items.push({ Put: { TableName: T, Item: p, ...notExists } });
     if (items.length > 100) throw new Error(`a commit of ${items.length} writes exceeds one transaction`);
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: items as never }));
@@ -203,17 +219,86 @@ export class CaseStore {
     };
   }
 
-  /** One queue (org unit + status), soonest due first. */
-  listQueue(orgUnitId: string, status: CaseStatus, page: { limit?: number; cursor?: string } = {}): Promise<Page<Case>> {
+  /**
+   * One queue (org unit + status), soonest due first. With `dueBefore`, only cases due before that
+   * instant (the overdue part of an open queue); with `type`, only that case type. A filtered page
+   * is filled from as many index pages as it takes (up to a bound), so pages are full unless the
+   * queue ends; the cursor is the key of the last case returned.
+   */
+  listQueue(
+    orgUnitId: string,
+    status: CaseStatus,
+    page: { limit?: number; cursor?: string; dueBefore?: Instant; type?: CaseType } = {},
+  ): Promise<Page<Case>> {
     const idx = INDEXES.queue;
-    return this.page(
+    const values: Record<string, unknown> = { ':pk': keys.queue(orgUnitId, status) };
+    let condition = `${idx.pk} = :pk`;
+    if (page.dueBefore) {
+      condition += ` AND ${idx.sk} < :before`;
+      values[':before'] = page.dueBefore;
+    }
+    return this.filledPage(
+      {
+        IndexName: idx.name,
+        KeyConditionExpression: condition,
+        ExpressionAttributeValues: values,
+        ...typeFilter(page.type, values),
+      },
+      idx,
+      page,
+    );
+  }
+
+  /**
+   * Closed cases (done or cancelled) owned under an org unit, most recently closed first, optionally
+   * of one status and one type: the closed counterpart of listOpenUnder, paged like listQueue.
+   */
+  listClosedUnderPage(
+    orgUnit: { id: string; kind: OrgUnitKind },
+    page: { status?: Exclude<CaseStatus, 'open'>; type?: CaseType; limit?: number; cursor?: string } = {},
+  ): Promise<Page<Case>> {
+    const idx = orgUnit.kind === 'district' ? INDEXES.district : orgUnit.kind === 'street' ? INDEXES.street : INDEXES.owner;
+    const values: Record<string, unknown> = { ':pk': keys.closed(orgUnit.id) };
+    const filters: string[] = [];
+    const names: Record<string, string> = {};
+    if (page.status) {
+      filters.push('#status = :status');
+      names['#status'] = 'status';
+      values[':status'] = page.status;
+    }
+    if (page.type) {
+      filters.push('#type = :type');
+      names['#type'] = 'type';
+      values[':type'] = page.type;
+    }
+    return this.filledPage(
       {
         IndexName: idx.name,
         KeyConditionExpression: `${idx.pk} = :pk`,
-        ExpressionAttributeValues: { ':pk': keys.queue(orgUnitId, status) },
+        ExpressionAttributeValues: values,
+        ScanIndexForward: false,
+        ...(filters.length ? { FilterExpression: filters.join(' AND '), ExpressionAttributeNames: names } : {}),
       },
+      idx,
       page,
     );
+  }
+
+  /** What an API idempotency key created, if it was used before. */
+  async getIdempotency(keyHash: string): Promise<IdempotencyRecord | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.idempotency(keyHash), ConsistentRead: true }));
+    return out.Item ? strip<IdempotencyRecord>(out.Item) : undefined;
+  }
+
+  /** Remembers an idempotency key on its own (when the case it names existed already); false if the key is taken. */
+  async putIdempotency(item: Item): Promise<boolean> {
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: 'attribute_not_exists(PK)' }));
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
   }
 
   /**
@@ -223,7 +308,34 @@ export class CaseStore {
    */
   async listOpenUnder(
     orgUnit: { id: string; kind: OrgUnitKind },
-    opts: { dueBefore?: Instant; limit?: number; cursor?: string } = {},
+    opts: { dueBefore?: Instant; limit?: number; cursor?: string; type?: CaseType } = {},
+  ): Promise<Page<Case>> {
+    if (!opts.type) return this.openUnderRound(orgUnit, opts);
+    // Filtered: rounds of unfiltered, correctly merged pages; keep the type asked for until the page
+    // is full. A page that fills part-way through a round ends after its last case (the cursor is
+    // that case's sort key), so nothing is skipped and nothing is repeated.
+    const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
+    const out: Case[] = [];
+    let cursor = opts.cursor;
+    for (let round = 0; round < FILL_ROUNDS; round++) {
+      const page = await this.openUnderRound(orgUnit, { ...opts, limit: Math.max(limit, FILL_READ), cursor });
+      for (const c of page.items) {
+        if (c.type !== opts.type) continue;
+        out.push(c);
+        if (out.length === limit) {
+          const isLast = c === page.items.at(-1) && !page.cursor;
+          return { items: out, ...(isLast ? {} : { cursor: encodeCursor({ after: `${c.dueAt}#${c.caseId}` }) }) };
+        }
+      }
+      if (!page.cursor) return { items: out };
+      cursor = page.cursor;
+    }
+    return { items: out, ...(cursor ? { cursor } : {}) };
+  }
+
+  private async openUnderRound(
+    orgUnit: { id: string; kind: OrgUnitKind },
+    opts: { dueBefore?: Instant; limit?: number; cursor?: string },
   ): Promise<Page<Case>> {
     const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
     const indexes = orgUnit.kind === 'district' ? [INDEXES.district] : orgUnit.kind === 'street' ? [INDEXES.street, INDEXES.sendingStreet] : [INDEXES.owner];
@@ -336,17 +448,44 @@ export class CaseStore {
     return items.map((i) => strip<OutboxItem>(i));
   }
 
-  private async page(input: Omit<QueryCommandInput, 'TableName'>, page: { limit?: number; cursor?: string }): Promise<Page<Case>> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        ...input,
-        Limit: Math.min(Math.max(page.limit ?? 50, 1), 500),
-        ExclusiveStartKey: decodeCursor(page.cursor),
-      }),
-    );
-    const cursor = encodeCursor(out.LastEvaluatedKey);
-    return { items: (out.Items ?? []).map((i) => strip<Case>(i)), ...(cursor ? { cursor } : {}) };
+  /**
+   * A page of `limit` cases from a Query that may filter: reads index pages until the page is full
+   * or the partition ends (at most FILL_ROUNDS reads, then a short page with a cursor). The cursor
+   * is the key of the last case returned, or the last key read when the page is short.
+   */
+  private async filledPage(
+    input: Omit<QueryCommandInput, 'TableName'>,
+    idx: { pk: string; sk: string },
+    page: { limit?: number; cursor?: string },
+  ): Promise<Page<Case>> {
+    const limit = Math.min(Math.max(page.limit ?? 50, 1), 500);
+    const filtered = !!input.FilterExpression;
+    const out: Item[] = [];
+    let start = decodeCursor(page.cursor);
+    if (start) {
+      // A cursor is the key of an item of this very partition: anything else is not ours.
+      const expected = ['PK', 'SK', idx.pk, idx.sk].sort().join();
+      if (Object.keys(start).sort().join() !== expected || start[idx.pk] !== input.ExpressionAttributeValues?.[':pk']) throw new BadCursorError();
+    }
+    for (let round = 0; round < FILL_ROUNDS; round++) {
+      const res = await this.doc.send(
+        new QueryCommand({ TableName: this.tableName, ...input, Limit: filtered ? Math.max(limit, FILL_READ) : limit - out.length, ExclusiveStartKey: start }),
+      );
+      const items = (res.Items ?? []) as Item[];
+      for (let i = 0; i < items.length; i++) {
+        out.push(items[i]!);
+        if (out.length === limit) {
+          const more = i < items.length - 1 || !!res.LastEvaluatedKey;
+          const last = items[i]!;
+          const key = { PK: last.PK, SK: last.SK, [idx.pk]: last[idx.pk], [idx.sk]: last[idx.sk] };
+          return { items: out.map((x) => strip<Case>(x)), ...(more ? { cursor: encodeCursor(key)! } : {}) };
+        }
+      }
+      start = res.LastEvaluatedKey;
+      if (!start) break;
+    }
+    const cursor = encodeCursor(start);
+    return { items: out.map((x) => strip<Case>(x)), ...(cursor ? { cursor } : {}) };
   }
 
   private async queryAll(input: QueryCommandInput): Promise<Item[]> {

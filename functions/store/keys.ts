@@ -31,14 +31,25 @@ export const keys = {
   timer: (caseId: string, timerId: string) => ({ PK: `CASE#${caseId}`, SK: `TIMER#${timerId}` }),
   feedback: (caseId: string) => ({ PK: `FEEDBACK#${caseId}`, SK: 'FEEDBACK' }),
   outbox: (id: string) => ({ PK: `OUTBOX#${id}`, SK: 'OUTBOX' }),
+  /** One audit entry: a day's entries share a partition, in time order. */
+  audit: (date: string, at: Instant, auditId: string) => ({ PK: `AUDIT#${date}`, SK: `${at}#${auditId}` }),
+  auditDay: (date: string) => `AUDIT#${date}`,
+  /** What one API idempotency key (hashed with its caller) created. */
+  idempotency: (keyHash: string) => ({ PK: `IDEMPOTENCY#${keyHash}`, SK: 'IDEMPOTENCY' }),
   /** Partition values of the index queries. */
   queue: (orgUnitId: string, status: string) => `Q#${orgUnitId}#${status}`,
   open: (orgUnitId: string) => `OPEN#${orgUnitId}`,
   closed: (orgUnitId: string) => `CLOSED#${orgUnitId}`,
   subjectsOf: (orgUnitId: string) => `SUBJECTS#${orgUnitId}`,
+  /** Subjects who left the register (moved out of the district, aged out), by date: retention reads it. */
+  leftSubjects: (districtId: string) => `LEFT#${districtId}`,
+  /** What is left of a subject whose personal fields were erased (functions/app/retention.ts). */
+  erasedSubject: (id: string) => ({ PK: `SUBJECT#${id}`, SK: 'ERASED' }),
   staffOf: (orgUnitId: string) => `STAFF#${orgUnitId}`,
   casesOfSubject: (subjectId: string) => `SUBJ#${subjectId}`,
   remindersOf: (staffId: string) => `STAFF#${staffId}#OUTBOX`,
+  /** Staff with an undeliverable channel (GSI2, sparse): for a manager to fix. */
+  undeliverableStaff: () => 'UNDELIVERABLE#STAFF',
   dueTimers: (shard: number) => `DUE#TIMER#${shard}`,
   dueOutbox: (shard: number) => `DUE#OUTBOX#${shard}`,
   dueFeedback: (shard: number) => `DUE#FEEDBACK#${shard}`,
@@ -53,10 +64,18 @@ export function orgUnitItem(districtId: string, u: OrgUnit): Item {
 }
 
 export function staffItem(s: Staff): Item {
-  return { ...keys.staff(s.staffId), entity: 'staff', ...s, [queue.pk]: keys.staffOf(s.orgUnitId), [queue.sk]: s.staffId };
+  const item: Item = { ...keys.staff(s.staffId), entity: 'staff', ...s, [queue.pk]: keys.staffOf(s.orgUnitId), [queue.sk]: s.staffId };
+  // A staff member with an undeliverable channel is listed for managers (outbox-store listUndeliverableStaff).
+  if (s.undeliverable?.length) Object.assign(item, { [owner.pk]: keys.undeliverableStaff(), [owner.sk]: s.staffId });
+  return item;
 }
 
-export function subjectItem(s: Subject, where: { managingOrgUnitId: string; streetId: string; districtId: string }): Item {
+export function subjectItem(s: Subject & { leftOn?: string }, where: { managingOrgUnitId: string; streetId: string; districtId: string }): Item {
+  if (s.leftOn) {
+    // Left the register: in no org unit's or street's list (no health checks, no notices), listed
+    // under LEFT#<district> by the date she left, for retention (functions/app/retention.ts).
+    return { ...keys.subject(s.subjectId), entity: 'subject', ...s, [district.pk]: keys.leftSubjects(where.districtId), [district.sk]: `${s.leftOn}#${s.subjectId}` };
+  }
   return {
     ...keys.subject(s.subjectId),
     entity: 'subject',
@@ -79,26 +98,22 @@ export function caseItem(c: Case, districtId: string): Item {
     [queue.pk]: keys.queue(c.queueOrgUnitId, c.status),
     [queue.sk]: dueKey,
   };
-  if (c.status === 'open') {
-    item[owner.pk] = keys.open(c.ownerOrgUnitId);
-    item[owner.sk] = dueKey;
-    item[street.pk] = keys.open(c.ownerStreetId);
-    item[street.sk] = dueKey;
-    item[district.pk] = keys.open(districtId);
-    item[district.sk] = dueKey;
-    if (c.sendingStreetId && c.sendingStreetId !== c.ownerStreetId) {
-      item[sendingStreet.pk] = keys.open(c.sendingStreetId);
-      item[sendingStreet.sk] = dueKey;
-    }
-  } else {
-    // Closed cases move to the same indexes under CLOSED#, ordered by when they closed (reports).
-    const closedKey = `${c.closedAt ?? c.updatedAt}#${c.caseId}`;
-    item[owner.pk] = keys.closed(c.ownerOrgUnitId);
-    item[owner.sk] = closedKey;
-    item[street.pk] = keys.closed(c.ownerStreetId);
-    item[street.sk] = closedKey;
-    item[district.pk] = keys.closed(districtId);
-    item[district.sk] = closedKey;
+  // Open cases sit in the owner, street and district indexes by due date; closed ones move to
+  // their CLOSED# partitions, ordered by when they closed (reports).
+  const open = c.status === 'open';
+  const partition = open ? keys.open : keys.closed;
+  const sortKey = open ? dueKey : `${c.closedAt ?? c.updatedAt}#${c.caseId}`;
+  for (const [idx, orgUnitId] of [
+    [owner, c.ownerOrgUnitId],
+    [street, c.ownerStreetId],
+    [district, districtId],
+  ] as const) {
+    item[idx.pk] = partition(orgUnitId);
+    item[idx.sk] = sortKey;
+  }
+  if (open && c.sendingStreetId && c.sendingStreetId !== c.ownerStreetId) {
+    item[sendingStreet.pk] = keys.open(c.sendingStreetId);
+    item[sendingStreet.sk] = dueKey;
   }
   if (c.subjectId) {
     item[subjectIdx.pk] = keys.casesOfSubject(c.subjectId);
@@ -142,9 +157,33 @@ export interface OutboxItem {
   template: string;
   params: Record<string, string | number>;
   sendAfter: Instant;
-  state: 'pending' | 'sent' | 'failed';
+  state: OutboxState;
   createdAt: Instant;
+  /**
+   * How it reaches the staff member (functions/domain/reminders.ts): urgent and summary items are sent by the
+   * publisher from the due index; digest items wait in the staff member's list for the next daily digest.
+   * Absent on items written before delivery classes existed: treated as urgent.
+   */
+  delivery?: 'urgent' | 'digest' | 'summary';
+  /** Publisher bookkeeping: claims so far, the current claim and until when it holds. */
+  attempts?: number;
+  attemptId?: string;
+  leaseUntil?: Instant;
+  /** When it reached its final state, by which channels, and why (skipped/failed: a reason code, never an address). */
+  doneAt?: Instant;
+  channels?: string[];
+  outcome?: string;
+  /** The daily digest that included a digest item (its outbox id). */
+  digestId?: string;
+  /** A summary (daily digest): the digest items it covers, and the case lines its e-mail lists. */
+  includes?: string[];
+  lines?: Record<string, { caseId: string; dueDate: string; caseType?: string }[]>;
+  /** Epoch seconds: DynamoDB TTL removes the item after it (set when it reaches a final state). */
+  expiresAt?: number;
 }
+
+/** pending → sending (claimed) → sent | skipped | failed; digest items: pending → digested | skipped. */
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'digested' | 'skipped' | 'failed';
 
 export function outboxItem(o: OutboxItem): Item {
   const item: Item = {
@@ -154,9 +193,11 @@ export function outboxItem(o: OutboxItem): Item {
     [subjectIdx.pk]: keys.remindersOf(o.staffId),
     [subjectIdx.sk]: `${o.state}#${o.sendAfter}#${o.outboxId}`,
   };
-  if (o.state === 'pending') {
+  // In the due index while the publisher has work on it: pending (at sendAfter), or claimed (at the end of the
+  // claim's lease, when a crashed attempt is picked up again). Digest items never: the digest reads them.
+  if (o.delivery !== 'digest' && (o.state === 'pending' || o.state === 'sending')) {
     item[due.pk] = keys.dueOutbox(shardOf(o.outboxId));
-    item[due.sk] = `${o.sendAfter}#${o.outboxId}`;
+    item[due.sk] = `${o.state === 'sending' && o.leaseUntil ? o.leaseUntil : o.sendAfter}#${o.outboxId}`;
   }
   return item;
 }
@@ -187,4 +228,40 @@ export function feedbackItem(f: FeedbackItem): Item {
     item[due.sk] = `${f.createdAt}#${f.caseId}`;
   }
   return item;
+}
+
+/** Who read which subject data, when: appended on every read of subject data through the API. No names or phones. */
+export interface AuditEntry {
+  auditId: string;
+  at: Instant;
+  /** The Asia/Shanghai date of `at`: the entry's partition. */
+  date: string;
+  staffId: string;
+  role: string;
+  orgUnitId: string;
+  /** e.g. case.read, subjects.list, subjects.import */
+  action: string;
+  caseId?: string;
+  subjectIds?: string[];
+  /** The org unit a list or an import was about. */
+  targetOrgUnitId?: string;
+  count?: number;
+  requestId?: string;
+}
+
+export function auditItem(a: AuditEntry): Item {
+  return { ...keys.audit(a.date, a.at, a.auditId), entity: 'audit', ...a };
+}
+
+/** An API idempotency key, remembered with the hash of the request it came with and the case it created. */
+export interface IdempotencyRecord {
+  keyHash: string;
+  staffId: string;
+  requestHash: string;
+  caseId: string;
+  createdAt: Instant;
+}
+
+export function idempotencyItem(r: IdempotencyRecord): Item {
+  return { ...keys.idempotency(r.keyHash), entity: 'idempotency', ...r };
 }

@@ -1,10 +1,10 @@
 // The register: org units, staff and subjects of one district, and the seed marker.
-import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { Staff, Subject } from '../domain/people';
 import type { OrgUnit, OrgUnitKind } from '../domain/territory';
-import { keys, strip, type Item } from './keys';
-import { decodeCursor, encodeCursor, type Page } from './paging';
+import { keys, strip, upTo, type Item } from './keys';
+import { BadCursorError, decodeCursor, encodeCursor, type Page } from './paging';
 import { INDEXES } from './table-design';
 
 export interface SeedMarker {
@@ -109,6 +109,8 @@ export class RegisterStore {
   /** Subjects managed by a community or unit, or living/employed under a street or the district. */
   async listSubjects(orgUnit: { id: string; kind: OrgUnitKind }, page: { limit?: number; cursor?: string } = {}): Promise<Page<Subject>> {
     const idx = orgUnit.kind === 'district' ? INDEXES.district : orgUnit.kind === 'street' ? INDEXES.street : INDEXES.queue;
+    const start = decodeCursor(page.cursor);
+    if (start && start[idx.pk] !== keys.subjectsOf(orgUnit.id)) throw new BadCursorError();
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -116,11 +118,114 @@ export class RegisterStore {
         KeyConditionExpression: `${idx.pk} = :pk`,
         ExpressionAttributeValues: { ':pk': keys.subjectsOf(orgUnit.id) },
         Limit: Math.min(Math.max(page.limit ?? 50, 1), 500),
-        ExclusiveStartKey: decodeCursor(page.cursor),
+        ExclusiveStartKey: start,
       }),
     );
     const cursor = encodeCursor(out.LastEvaluatedKey);
     return { items: (out.Items ?? []).map((i) => strip<Subject>(i)), ...(cursor ? { cursor } : {}) };
+  }
+
+  /** Many subjects by id (BatchGetItem: GetItems in batches of 100); absent ids are left out. */
+  async getSubjects(ids: string[]): Promise<Map<string, Subject>> {
+    const found = new Map<string, Subject>();
+    const unique = [...new Set(ids)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => keys.subject(id));
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > 8) throw new Error(`${pending.length} keys stayed unprocessed after ${attempt} attempts`);
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 2000)));
+        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          const s = strip<Subject>(item);
+          found.set(s.subjectId, s);
+        }
+        pending = out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return found;
+  }
+
+  // --- Leaving the register and retention (functions/app/retention.ts) ---------------------------
+
+  /**
+   * Marks a subject as having left the register on `leftOn` (moved out of the district, aged out),
+   * as one conditional update: only a subject on the register and not already left. She leaves
+   * every org unit's and street's subject list (no new health checks or notices) and is listed
+   * under LEFT#<district> by that date. Her cases are not touched.
+   */
+  async markSubjectLeft(subjectId: string, leftOn: string, leftReason: string): Promise<'marked' | 'already' | 'not_found' | 'left_on_another_date'> {
+    const { queue, street, district } = INDEXES;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.subject(subjectId),
+          UpdateExpression: `SET leftOn = :on, leftReason = :reason, ${district.pk} = :left, ${district.sk} = :sk REMOVE ${queue.pk}, ${queue.sk}, ${street.pk}, ${street.sk}`,
+          ConditionExpression: 'attribute_exists(PK) AND attribute_not_exists(leftOn)',
+          ExpressionAttributeValues: { ':on': leftOn, ':reason': leftReason, ':left': keys.leftSubjects(this.districtId), ':sk': `${leftOn}#${subjectId}` },
+        }),
+      );
+      return 'marked';
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      const now = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.subject(subjectId), ConsistentRead: true }));
+      if (!now.Item) return 'not_found';
+      return now.Item.leftOn === leftOn ? 'already' : 'left_on_another_date';
+    }
+  }
+
+  /** Subjects who left the register on or before `date`, oldest first (GSI4 `LEFT#<district>`), paged. */
+  async listLeftSubjects(date: string, page: { limit?: number; cursor?: string } = {}): Promise<Page<Subject & { leftOn: string }>> {
+    const idx = INDEXES.district;
+    const start = decodeCursor(page.cursor);
+    if (start && start[idx.pk] !== keys.leftSubjects(this.districtId)) throw new BadCursorError();
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: idx.name,
+        KeyConditionExpression: `${idx.pk} = :pk AND ${idx.sk} < :upTo`,
+        ExpressionAttributeValues: { ':pk': keys.leftSubjects(this.districtId), ':upTo': upTo(date) },
+        Limit: Math.min(Math.max(page.limit ?? 100, 1), 500),
+        ExclusiveStartKey: start,
+      }),
+    );
+    const cursor = encodeCursor(out.LastEvaluatedKey);
+    return { items: (out.Items ?? []).map((i) => strip<Subject & { leftOn: string }>(i)), ...(cursor ? { cursor } : {}) };
+  }
+
+  /**
+   * Erases a subject's record, keeping only the attributes named in `keep`: one transaction that
+   * deletes the subject item, on the condition that she is still the one who left on `leftOn`, and
+   * puts what is kept under `SUBJECT#<id>` / `ERASED` with `erasedOn`. The record is rebuilt from
+   * the allowed list, not stripped of a deny list, so a field added later (a name from an import)
+   * goes too. False if the condition failed (she came back or was erased meanwhile): nothing written.
+   */
+  async eraseSubject(subjectId: string, leftOn: string, keep: readonly string[], erasedOn: string): Promise<boolean> {
+    const got = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.subject(subjectId), ConsistentRead: true }));
+    if (!got.Item || got.Item.leftOn !== leftOn) return false;
+    const kept: Item = { ...keys.erasedSubject(subjectId), entity: 'subject_erased', erasedOn };
+    for (const k of keep) if (k in got.Item && !(k in kept)) kept[k] = got.Item[k];
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName: this.tableName, Key: keys.subject(subjectId), ConditionExpression: 'leftOn = :on', ExpressionAttributeValues: { ':on': leftOn } } },
+            // Replaces an earlier erasure's record (she came back, left again, and was erased again).
+            { Put: { TableName: this.tableName, Item: kept } },
+          ],
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof TransactionCanceledException && !(err.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError')) return false;
+      throw err;
+    }
+  }
+
+  /** What was kept of an erased subject, if she was erased. */
+  async getErasedSubject(subjectId: string): Promise<Item | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.erasedSubject(subjectId), ConsistentRead: true }));
+    return out.Item ? strip<Item>(out.Item) : undefined;
   }
 
   async getSeedMarker(): Promise<SeedMarker | undefined> {

@@ -1,0 +1,164 @@
+// Lambda bundles: each function's bundle size and its cold initialization time on this machine.
+//
+// The bundles are built by CDK itself (a synth of the district's stack with bundling on), so they
+// are exactly what `cdk deploy` uploads: same esbuild options (infra/bundling.ts), same entry points.
+// Cold initialization is measured in a fresh `node` process per run that imports the bundle the
+// way the Lambda runtime does, with the function's own environment (NODE_OPTIONS included):
+// the time from just before the import to the handler being exported (module parse, compile and
+// top-level work: the district config validated, clients and Powertools built). The median of 5
+// runs is printed, with source maps on (as deployed) and off, for comparison.
+// A benchmark: it prints figures, it asserts nothing. Local figures on a 2-core machine under
+// the local Node; Lambda (Node 22, arm64, 512 MB) differs, and adds its own runtime start.
+//
+//   npm run bench:bundles                  chuanhui (the big district)
+//   npm run bench:bundles -- yiling        another district
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import { App, Stack, type CfnElement } from 'aws-cdk-lib';
+import { loadAllDistricts } from '../functions/seed/load-district';
+import { DistrictStack } from '../infra/district-stack';
+import { ROOT } from '../infra/paths';
+import { ESBUILD_TARGET } from '../infra/bundling';
+
+const RUNS = 5;
+const districtId = process.argv[2] ?? 'chuanhui';
+const cdkContext = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
+
+interface Row {
+  function: string;
+  entry: string;
+  bundleBytes: number;
+  sourceMapBytes: number;
+  /** What the deployment zip holds, deflated (index.mjs + index.mjs.map). */
+  zippedBytes: number;
+  memoryMB: number;
+  initMs: { median: number; min: number; runs: number[] };
+  initNoSourceMapsMs: { median: number; runs: number[] };
+  processMs: { median: number };
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const round1 = (n: number) => Math.round(n * 10) / 10;
+const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
+
+/** One cold start: a fresh node process that imports the bundle; prints the import time. */
+function coldInit(bundle: string, env: Record<string, string>, sourceMaps: boolean): { initMs: number; processMs: number } {
+  const probe = `const t0 = performance.now(); const m = await import(${JSON.stringify(bundle)}); const t1 = performance.now();
+if (typeof m.handler !== 'function') throw new Error('no handler export');
+process.stdout.write('INIT ' + (t1 - t0) + '\\n');`;
+  const started = performance.now();
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
+    env: { ...env, NODE_OPTIONS: sourceMaps ? (env.NODE_OPTIONS ?? '') : (env.NODE_OPTIONS ?? '').replace('--enable-source-maps', '').trim() },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
+  const processMs = performance.now() - started;
+  const line = out.split('\n').find((l) => l.startsWith('INIT '));
+  if (!line) throw new Error(`no INIT line from ${bundle}: ${out.slice(0, 500)}`);
+  return { initMs: Number(line.slice(5)), processMs };
+}
+
+function main() {
+  const district = loadAllDistricts(join(ROOT, 'seeds', 'districts')).find((d) => d.id === districtId);
+  if (!district) throw new Error(`no district ${districtId}`);
+  const outdir = mkdtempSync(join(tmpdir(), `shudi-bench-bundles-${districtId}-`));
+  const started = performance.now();
+  console.log(`Bundling the ${districtId} stack's Lambdas through CDK (esbuild ${ESBUILD_TARGET}, infra/bundling.ts) into ${outdir} …`);
+  const app = new App({ outdir, builtinCloudFormationValidation: false, context: cdkContext });
+  const stack = new DistrictStack(app, `shudi-bench-${districtId}`, {
+    district,
+    stage: 'bench',
+    env: { region: 'ap-east-1' },
+    settings: { dashboardDist: join(outdir, 'no-dashboard') },
+  });
+  const assembly = app.synth();
+  const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
+  const bundleSeconds = (performance.now() - started) / 1000;
+
+  const functions = [
+    ...Object.entries(stack.functions).map(([key, f]) => ({ name: key, entry: `functions/handlers/lambda/${key}.ts`, fn: f.fn })),
+    { name: 'api', entry: 'functions/api/lambda.ts', fn: stack.apiFunction.fn },
+  ];
+  const rows: Row[] = [];
+  for (const { name, entry, fn } of functions) {
+    const logicalId = Stack.of(fn).resolve(Stack.of(fn).getLogicalId(fn.node.defaultChild as CfnElement)) as string;
+    const props = template.Resources[logicalId]!.Properties;
+    const dir = join(outdir, `asset.${String(props.Code.S3Key).replace(/\.zip$/, '')}`);
+    const files = readdirSync(dir);
+    const bundle = join(dir, 'index.mjs');
+    const bundleBytes = statSync(bundle).size;
+    const sourceMapBytes = files.includes('index.mjs.map') ? statSync(join(dir, 'index.mjs.map')).size : 0;
+    const zippedBytes = files.reduce((sum, f) => sum + deflateRawSync(readFileSync(join(dir, f)), { level: 9 }).length, 0);
+    const vars = props.Environment.Variables as Record<string, unknown>;
+    const env: Record<string, string> = { PATH: process.env.PATH ?? '', AWS_REGION: 'ap-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    for (const [k, v] of Object.entries(vars)) env[k] = typeof v === 'string' ? v : `bench-${k.toLowerCase()}`;
+    env.TABLE_NAME = `shudi-bench-${districtId}`;
+    const withMaps: number[] = [];
+    const withoutMaps: number[] = [];
+    const processRuns: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const a = coldInit(bundle, env, true);
+      withMaps.push(a.initMs);
+      processRuns.push(a.processMs);
+      withoutMaps.push(coldInit(bundle, env, false).initMs);
+    }
+    rows.push({
+      function: name,
+      entry,
+      bundleBytes,
+      sourceMapBytes,
+      zippedBytes,
+      memoryMB: props.MemorySize,
+      initMs: { median: round1(median(withMaps)), min: round1(Math.min(...withMaps)), runs: withMaps.map(round1) },
+      initNoSourceMapsMs: { median: round1(median(withoutMaps)), runs: withoutMaps.map(round1) },
+      processMs: { median: round1(median(processRuns)) },
+    });
+    process.stdout.write(`  ${name.padEnd(26)} ${kb(bundleBytes).padStart(8)}  init ${round1(median(withMaps))} ms\n`);
+  }
+
+  const head = ['function', 'bundle', 'source map', 'zip (est.)', 'init, maps on', '(best)', 'init, maps off', 'node process'];
+  const table = [
+    head,
+    ...rows.map((r) => [r.function, kb(r.bundleBytes), kb(r.sourceMapBytes), kb(r.zippedBytes), `${r.initMs.median} ms`, `${r.initMs.min} ms`, `${r.initNoSourceMapsMs.median} ms`, `${r.processMs.median} ms`]),
+  ];
+  const widths = head.map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
+  console.log('');
+  console.log(
+    `Lambda bundles of the ${districtId} stack — median cold initialization of ${RUNS} fresh node processes (${process.version}, local, load average ${round1(loadavg()[0] ?? 0)}; not asserted)`,
+  );
+  console.log('');
+  for (const [i, row] of table.entries()) {
+    console.log(row.map((c, j) => (j === 0 ? String(c).padEnd(widths[j]!) : String(c).padStart(widths[j]!))).join('  '));
+    if (i === 0) console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+  console.log('');
+  console.log('init: from just before `import()` of the bundle to its handler export, in a fresh process, with the function\'s environment;');
+  console.log('"maps on" is as deployed (NODE_OPTIONS=--enable-source-maps); (best): the fastest of the runs, the least disturbed by other load;');
+  console.log('node process: the whole process, node start and exit included.');
+
+  const results = {
+    at: new Date().toISOString(),
+    district: districtId,
+    node: process.version,
+    esbuildTarget: ESBUILD_TARGET,
+    runs: RUNS,
+    /** 1-minute load average when the runs ended: figures from a busy machine are noisy. */
+    loadAverage: round1(loadavg()[0] ?? 0),
+    bundleSeconds: round1(bundleSeconds),
+    functions: rows,
+  };
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(ROOT, 'bench', 'results', 'bundles.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nWrote bench/results/bundles.json (bundling took ${round1(bundleSeconds)} s).`);
+  rmSync(outdir, { recursive: true, force: true });
+}
+
+main();

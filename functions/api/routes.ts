@@ -1,0 +1,514 @@
+// The route table: each route parses (zod, in the pipeline), authorizes, calls the case service or
+// the stores, and shapes the response. docs/api.md is the contract; ./openapi.ts documents this table.
+import { createHash, randomUUID } from 'node:crypto';
+import { CaseRejected, subjectRefOf } from '../app/case-service';
+import type { Case } from '../domain/case';
+import { allowedActions, decide, openCase, type OpenCaseInput } from '../domain/case-machines';
+import { managingOrgUnitId, type Subject } from '../domain/people';
+import { onTimeReport, overdueHandoverReport } from '../domain/reports';
+import { businessDateOf, daysBetween, endOfBusinessDay, startOfBusinessDay } from '../domain/time';
+import { StaleCaseError } from '../store/case-store';
+import { idempotencyItem, type AuditEntry } from '../store/keys';
+import type { Page } from '../store/paging';
+import { canSeeCase, canViewOrg, isDistrictManager, orgInScope, type Caller } from './access';
+import { caseView, machineContext } from './case-view';
+import { importStaff, importSubjects, readRows, staffColumns, subjectColumns } from './imports';
+import { HttpProblem } from './problem';
+import { MiB, route, type ApiDeps, type Ctx, type Route } from './router';
+import {
+  auditQuery,
+  caseActionBody,
+  caseIdParams,
+  createCaseBody,
+  onTimeReportQuery,
+  orgUnitParams,
+  overdueReportQuery,
+  queueQuery,
+  subjectsQuery,
+  type CaseActionBody,
+  type CreateCaseBody,
+} from './schemas';
+import type { z } from 'zod';
+
+const sha = (s: string) => createHash('sha256').update(s).digest('base64url');
+
+/** JSON with object keys sorted: the same body hashes the same whatever its key order. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+const actorOf = (caller: Caller) => ({ kind: 'staff' as const, staffId: caller.staffId });
+
+async function appendAudit(ctx: Ctx<unknown, unknown, unknown>, entry: Omit<AuditEntry, 'auditId' | 'at' | 'date' | 'staffId' | 'role' | 'orgUnitId' | 'requestId'>) {
+  const { caller, now } = ctx;
+  await ctx.deps.audit.append({
+    auditId: randomUUID(),
+    at: now,
+    date: businessDateOf(now),
+    staffId: caller.staffId,
+    role: caller.role,
+    orgUnitId: caller.orgUnitId,
+    requestId: ctx.requestId,
+    ...entry,
+  });
+}
+
+const viewPage = (page: Page<Case>, ctx: Ctx<unknown, unknown, unknown>) => ({
+  items: page.items.map((c) => caseView(c, ctx.caller, ctx.deps.district, ctx.now)),
+  ...(page.cursor ? { cursor: page.cursor } : {}),
+});
+
+/** Maps a domain refusal to its problem. */
+function rejectionProblem(err: CaseRejected): HttpProblem {
+  if (err.code === 'not_found') return new HttpProblem('not-found', err.reason);
+  if (err.code === 'invalid') return new HttpProblem('validation', err.reason, [{ path: 'body', message: err.reason }]);
+  return new HttpProblem('conflict', err.reason);
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /cases
+
+const idPrefix: Record<CreateCaseBody['type'], string> = { handover: 'ho', follow_up: 'fu', health_check: 'hc', certificate_check: 'cc' };
+
+/**
+ * The org unit a caller must hold (or be above) to open the case: the sending unit or community
+ * of a handover, otherwise the org unit that will own it.
+ */
+function openerOrg(body: CreateCaseBody, subject: Subject): string {
+  switch (body.type) {
+    case 'handover':
+      return body.fromUnitId ?? body.fromCommunityId!;
+    case 'health_check':
+      return managingOrgUnitId(subject);
+    default:
+      return subject.communityId;
+  }
+}
+
+function openInput(body: CreateCaseBody, subject: Subject, caseId: string): OpenCaseInput {
+  const ref = subjectRefOf(subject);
+  switch (body.type) {
+    case 'handover': {
+      if (body.reason === 'moved') {
+        if (subject.communityId !== body.fromCommunityId)
+          throw new HttpProblem('conflict', `the register has subject ${subject.subjectId} living in another community than "${body.fromCommunityId}"`);
+      } else if (subject.class !== 'co_managed' || subject.unitId !== body.fromUnitId) {
+        throw new HttpProblem('conflict', `the register does not have subject ${subject.subjectId} employed by unit "${body.fromUnitId}"`);
+      }
+      return { type: 'handover', caseId, subject: ref, reason: body.reason, separationDate: body.effectiveDate, ...(body.toCommunityId ? { toCommunityId: body.toCommunityId } : {}) };
+    }
+    case 'follow_up':
+      return { type: 'follow_up', caseId, subject: ref, trigger: body.trigger, eventDate: body.eventDate, ...(body.windowEnd ? { windowEnd: body.windowEnd } : {}) };
+    case 'health_check':
+      return { type: 'health_check', subject: ref, ...(body.periodOf ? { periodOf: body.periodOf } : {}) };
+    case 'certificate_check':
+      return { type: 'certificate_check', caseId, subject: ref, task: 'verify', startDate: body.registeredOn };
+  }
+}
+
+async function createCase(ctx: Ctx<unknown, unknown, CreateCaseBody>) {
+  const { body, caller, deps, now } = ctx;
+  const { district } = deps;
+  const key = ctx.headers['idempotency-key'];
+  const requestHash = sha(canonical(body));
+  const keyHash = key ? sha(`${district.territory.districtId}|${caller.staffId}|${key}`).slice(0, 32) : undefined;
+
+  const replay = async (caseId: string, recordedHash: string) => {
+    if (recordedHash !== requestHash) throw new HttpProblem('conflict', 'this Idempotency-Key was used before with another request body');
+    const c = await deps.cases.get(caseId, true);
+    if (!c) throw new Error(`idempotency record names case ${caseId}, which does not exist`);
+    return { status: 200, body: caseView(c, caller, district, now), headers: { 'idempotent-replayed': 'true', location: `/cases/${encodeURIComponent(c.caseId)}` } };
+  };
+  if (keyHash) {
+    const rec = await deps.cases.getIdempotency(keyHash);
+    if (rec) return replay(rec.caseId, rec.requestHash);
+  }
+
+  const subject = await deps.register.getSubject(body.subjectId);
+  if (!subject) throw new HttpProblem('not-found', `no subject "${body.subjectId}" in this district`);
+  const opener = openerOrg(body, subject);
+  if (!canViewOrg(caller, opener, district.territory)) throw new HttpProblem('forbidden', `opening this case is for "${opener}" or above; you act for "${caller.orgUnitId}"`);
+
+  const caseId = `${idPrefix[body.type]}-${keyHash ? keyHash.slice(0, 22) : randomUUID()}`;
+  const input = openInput(body, subject, caseId);
+  // A dry run first: the domain's refusal is the answer, and a derived id (health checks) is known.
+  const dry = openCase(input, machineContext(caller, district, now));
+  if (!dry.ok) throw rejectionProblem(new CaseRejected(dry.code, dry.reason));
+  const record = keyHash ? idempotencyItem({ keyHash, staffId: caller.staffId, requestHash, caseId: dry.case.caseId, createdAt: now }) : undefined;
+
+  let opened;
+  try {
+    opened = await deps.service.open(input, actorOf(caller), record ? { alsoPut: [record] } : {});
+  } catch (err) {
+    if (err instanceof CaseRejected) throw rejectionProblem(err);
+    if (err instanceof StaleCaseError && keyHash) {
+      // The same key won a race with this request: answer as its replay.
+      const rec = await deps.cases.getIdempotency(keyHash);
+      if (rec) return replay(rec.caseId, rec.requestHash);
+    }
+    throw err;
+  }
+  const location = `/cases/${encodeURIComponent(opened.case.caseId)}`;
+  if (!opened.created && record && keyHash) {
+    // The case existed already (a health check of the period, or a concurrent request with this key).
+    if (!(await deps.cases.putIdempotency(record))) {
+      const rec = await deps.cases.getIdempotency(keyHash);
+      if (rec) return replay(rec.caseId, rec.requestHash);
+    }
+  }
+  return { status: opened.created ? 201 : 200, body: caseView(opened.case, caller, district, now), headers: { location } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /cases/{caseId}/actions
+
+async function actOnCase(ctx: Ctx<{ caseId: string }, unknown, CaseActionBody>) {
+  const { body, caller, deps, now, params } = ctx;
+  const { district } = deps;
+  const c = (await deps.cases.get(params.caseId, true)) as (Case & { recentCommands?: string[] }) | undefined;
+  if (!c) throw new HttpProblem('not-found', `no case "${params.caseId}" in this district`);
+  if (!canSeeCase(caller, c, district.territory)) throw new HttpProblem('forbidden', `case "${params.caseId}" is outside your scope (${caller.orgUnitId})`);
+
+  const key = ctx.headers['idempotency-key'];
+  let commandId: string;
+  if (key) {
+    const k = sha(`${caller.staffId}|${key}`).slice(0, 22);
+    commandId = `api:${k}:${sha(canonical(body)).slice(0, 16)}`;
+    const prior = c.recentCommands?.find((id) => id.startsWith(`api:${k}:`));
+    if (prior && prior !== commandId) throw new HttpProblem('conflict', 'this Idempotency-Key was used before with another request body');
+    if (prior) return { status: 200, body: caseView(c, caller, district, now), headers: { 'idempotent-replayed': 'true' } };
+  } else commandId = `api:${randomUUID()}`;
+
+  const stateConflict = (x: Case) => {
+    if (allowedActions(x).includes(body.action)) return undefined;
+    const r = decide(x, body, machineContext(caller, district, now));
+    return new HttpProblem('conflict', r.ok ? `${body.action} is not allowed for this case now` : r.reason);
+  };
+  const conflict = stateConflict(c);
+  if (conflict) throw conflict;
+  try {
+    const r = await deps.service.act(c.caseId, body, actorOf(caller), commandId, caller.orgUnitId);
+    const headers: Record<string, string> = r.applied ? {} : { 'idempotent-replayed': 'true' };
+    return { status: 200, body: caseView(r.case, caller, district, now), headers };
+  } catch (err) {
+    if (!(err instanceof CaseRejected)) throw err;
+    if (err.code !== 'not_allowed') throw rejectionProblem(err);
+    // The type and state allow the action: the refusal is about who acts (unless the case moved meanwhile).
+    const fresh = await deps.cases.get(c.caseId, true);
+    throw (fresh && stateConflict(fresh)) ?? new HttpProblem('forbidden', err.reason);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /queues/{orgUnitId}
+
+async function queue(ctx: Ctx<{ orgUnitId: string }, z.output<typeof queueQuery>, undefined>) {
+  const { query: q, deps, now } = ctx;
+  const org = orgInScope(ctx.caller, ctx.params.orgUnitId, deps.district.territory);
+  const overdue = q.overdue === 'true';
+  if (overdue && q.status !== 'open') throw new HttpProblem('validation', 'overdue is for open cases', [{ path: 'query.overdue', message: 'overdue=true goes with status=open' }]);
+  const paging = { limit: q.limit, ...(q.cursor ? { cursor: q.cursor } : {}), ...(q.type ? { type: q.type } : {}) };
+  let page: Page<Case>;
+  if (q.include === 'descendants') {
+    page =
+      q.status === 'open'
+        ? await deps.cases.listOpenUnder({ id: org.id, kind: org.kind }, { ...paging, ...(overdue ? { dueBefore: now } : {}) })
+        : await deps.cases.listClosedUnderPage({ id: org.id, kind: org.kind }, { ...paging, status: q.status });
+  } else {
+    page = await deps.cases.listQueue(org.id, q.status, { ...paging, ...(overdue ? { dueBefore: now } : {}) });
+  }
+  return { status: 200, body: viewPage(page, ctx) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The table
+
+const MAX_REPORT_DAYS = 366;
+
+export function apiRoutes(openapi: () => unknown): Route[] {
+  return [
+    route({
+      method: 'GET',
+      path: '/health',
+      operationId: 'health',
+      summary: 'Liveness',
+      tag: 'meta',
+      auth: 'public',
+      response: { status: 200, componentId: 'Health', description: 'the API is up' },
+      problems: [],
+      handler: async () => ({ status: 200, body: { status: 'ok' } }),
+    }),
+    route({
+      method: 'GET',
+      path: '/openapi.json',
+      operationId: 'openapi',
+      summary: 'This document',
+      tag: 'meta',
+      auth: 'public',
+      response: { status: 200, componentId: 'OpenApi', description: 'OpenAPI 3.1, generated from the route table and its zod schemas' },
+      problems: [],
+      handler: async () => ({ status: 200, body: openapi() }),
+    }),
+    route({
+      method: 'GET',
+      path: '/me',
+      operationId: 'me',
+      summary: 'The signed-in staff member',
+      tag: 'identity',
+      auth: 'staff',
+      access: 'any staff member',
+      response: { status: 200, componentId: 'Me', description: 'the caller' },
+      problems: [],
+      handler: async ({ caller, deps }) => {
+        const staff = await deps.register.getStaff(caller.staffId);
+        const u = caller.orgUnit;
+        return {
+          status: 200,
+          body: { staffId: caller.staffId, role: caller.role, orgUnitId: caller.orgUnitId, district: caller.district, name: staff?.name ?? caller.staffId, orgUnit: orgUnitView(u) },
+        };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/org-units',
+      operationId: 'listOrgUnits',
+      summary: "The district's org-unit tree",
+      tag: 'identity',
+      auth: 'staff',
+      access: 'any staff member',
+      response: { status: 200, componentId: 'OrgUnitList', description: 'every org unit of the district' },
+      problems: [],
+      handler: async ({ deps }) => ({ status: 200, body: { items: deps.district.territory.all().map(orgUnitView) } }),
+    }),
+    route<Record<string, never>, z.output<typeof subjectsQuery>>({
+      method: 'GET',
+      path: '/subjects',
+      operationId: 'listSubjects',
+      summary: 'Subjects managed by an org unit (audited)',
+      description: 'Subjects managed by a community or unit, or under a street or the district. Every call appends an audit entry.',
+      tag: 'subjects',
+      auth: 'staff',
+      access: 'the org unit or one above it',
+      query: subjectsQuery,
+      response: { status: 200, componentId: 'SubjectPage', description: 'a page of subjects' },
+      problems: [400, 403, 404],
+      handler: async (ctx) => {
+        const { deps, query } = ctx;
+        const org = orgInScope(ctx.caller, query.orgUnitId ?? ctx.caller.orgUnitId, deps.district.territory);
+        const page = await deps.register.listSubjects({ id: org.id, kind: org.kind }, { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
+        await appendAudit(ctx, { action: 'subjects.list', targetOrgUnitId: org.id, subjectIds: page.items.map((s) => s.subjectId) });
+        return {
+          status: 200,
+          body: {
+            items: page.items.map((s) => ({
+              subjectId: s.subjectId,
+              class: s.class,
+              communityId: s.communityId,
+              unitId: s.unitId ?? null,
+              implantUntil: s.implantUntil ?? null,
+              registeredOn: s.registeredOn,
+            })),
+            ...(page.cursor ? { cursor: page.cursor } : {}),
+          },
+        };
+      },
+    }),
+    route<Record<string, never>, Record<string, never>, CreateCaseBody>({
+      method: 'POST',
+      path: '/cases',
+      operationId: 'createCase',
+      summary: 'Open a case',
+      description:
+        'With an Idempotency-Key, the same key and body return the same case (200, Idempotent-Replayed: true) and never open a second; the same key with another body is 409. Keys are per caller.',
+      tag: 'cases',
+      auth: 'staff',
+      access: "the sending unit or community of a handover, the org unit that will own any other case, or an org unit above it",
+      body: { schema: createCaseBody, componentId: 'CreateCase', maxBytes: MiB },
+      idempotencyKey: true,
+      response: { status: 201, componentId: 'Case', description: 'the new case', alsoStatus: [{ status: 200, description: 'the case this key (or this health-check period) opened before' }] },
+      problems: [400, 403, 404, 409, 413, 415],
+      handler: createCase,
+    }),
+    route<{ caseId: string }>({
+      method: 'GET',
+      path: '/cases/{caseId}',
+      operationId: 'getCase',
+      summary: 'One case with its history (audited)',
+      tag: 'cases',
+      auth: 'staff',
+      access: 'see docs/api.md "Who sees what"',
+      params: caseIdParams,
+      response: { status: 200, componentId: 'Case', description: 'the case, with history' },
+      problems: [400, 403, 404],
+      handler: async (ctx) => {
+        const { deps, caller, now } = ctx;
+        const got = await deps.cases.getWithHistory(ctx.params.caseId);
+        if (!got) throw new HttpProblem('not-found', `no case "${ctx.params.caseId}" in this district`);
+        if (!canSeeCase(caller, got.case, deps.district.territory)) throw new HttpProblem('forbidden', `case "${ctx.params.caseId}" is outside your scope (${caller.orgUnitId})`);
+        await appendAudit(ctx, { action: 'case.read', caseId: got.case.caseId, ...(got.case.subjectId ? { subjectIds: [got.case.subjectId] } : {}) });
+        return { status: 200, body: caseView(got.case, caller, deps.district, now, got.history) };
+      },
+    }),
+    route<{ caseId: string }, Record<string, never>, CaseActionBody>({
+      method: 'POST',
+      path: '/cases/{caseId}/actions',
+      operationId: 'actOnCase',
+      summary: 'Act on a case',
+      description:
+        'The Idempotency-Key is the command id: a repeated key with the same body changes nothing and returns the case (Idempotent-Replayed: true); with another body it is 409. 409 also when the type or state does not allow the action (the detail says why); 403 when the caller may see the case but not take that action.',
+      tag: 'cases',
+      auth: 'staff',
+      access: "see the case's allowedActions",
+      params: caseIdParams,
+      body: { schema: caseActionBody, componentId: 'CaseAction', maxBytes: MiB },
+      idempotencyKey: true,
+      response: { status: 200, componentId: 'Case', description: 'the case after the action' },
+      problems: [400, 403, 404, 409, 413, 415],
+      handler: actOnCase,
+    }),
+    route<{ orgUnitId: string }, z.output<typeof queueQuery>>({
+      method: 'GET',
+      path: '/queues/{orgUnitId}',
+      operationId: 'getQueue',
+      summary: "An org unit's queue",
+      description:
+        'Without include: the cases queued at the org unit with that status, soonest due first. include=descendants, status=open: every open case owned by the org unit or beneath it wherever it sits (for a street also the handovers it sent to another street), soonest due first. include=descendants with done or cancelled: cases owned beneath it that closed, most recently closed first. type filters within the query; pages are filled (short only if many cases in a row are filtered out) and a cursor follows whenever more may come.',
+      tag: 'cases',
+      auth: 'staff',
+      access: 'the org unit or one above it',
+      params: orgUnitParams,
+      query: queueQuery,
+      response: { status: 200, componentId: 'CasePage', description: 'a page of cases' },
+      problems: [400, 403, 404],
+      handler: queue,
+    }),
+    route<Record<string, never>, z.output<typeof overdueReportQuery>>({
+      method: 'GET',
+      path: '/reports/overdue-handovers',
+      operationId: 'overdueHandovers',
+      summary: 'Overdue handovers by child org unit and age',
+      description: 'Open handovers past their due date owned beneath the org unit, counted per child (district → streets; street → communities and units; a community or unit reports on itself) in buckets of days overdue (Asia/Shanghai calendar days after the due date).',
+      tag: 'reports',
+      auth: 'staff',
+      access: 'the org unit or one above it',
+      query: overdueReportQuery,
+      response: { status: 200, componentId: 'OverdueHandoverReport', description: 'the report' },
+      problems: [400, 403, 404],
+      handler: async (ctx) => {
+        const { deps, now } = ctx;
+        const { territory } = deps.district;
+        const org = orgInScope(ctx.caller, ctx.query.orgUnitId ?? ctx.caller.orgUnitId, territory);
+        const cases: Case[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await deps.cases.listOpenUnder({ id: org.id, kind: org.kind }, { dueBefore: now, type: 'handover', limit: 500, ...(cursor ? { cursor } : {}) });
+          cases.push(...page.items);
+          cursor = page.cursor;
+        } while (cursor);
+        const report = overdueHandoverReport({ orgUnitId: org.id, cases, territory, now });
+        return { status: 200, body: { ...report, items: report.items.map((c) => caseView(c, ctx.caller, deps.district, now)) } };
+      },
+    }),
+    route<Record<string, never>, z.output<typeof onTimeReportQuery>>({
+      method: 'GET',
+      path: '/reports/on-time',
+      operationId: 'onTimeRates',
+      summary: 'On-time rates by child org unit and case type',
+      description: `Cases owned beneath the org unit that closed between from and to (Asia/Shanghai dates, inclusive, at most ${MAX_REPORT_DAYS} days): closed = done, onTime = done by the end of the due date, rate = onTime / closed; cancelled cases are counted apart.`,
+      tag: 'reports',
+      auth: 'staff',
+      access: 'the org unit or one above it',
+      query: onTimeReportQuery,
+      response: { status: 200, componentId: 'OnTimeReport', description: 'the report' },
+      problems: [400, 403, 404],
+      handler: async (ctx) => {
+        const { deps, query } = ctx;
+        const { territory } = deps.district;
+        if (query.from > query.to) throw new HttpProblem('validation', 'the period ends before it starts', [{ path: 'query.to', message: 'to is on or after from' }]);
+        if (daysBetween(query.from, query.to) >= MAX_REPORT_DAYS) throw new HttpProblem('validation', 'the period is too long', [{ path: 'query.to', message: `a report covers at most ${MAX_REPORT_DAYS} days` }]);
+        const org = orgInScope(ctx.caller, query.orgUnitId ?? ctx.caller.orgUnitId, territory);
+        const cases = await deps.cases.listClosedUnder({ id: org.id, kind: org.kind }, startOfBusinessDay(query.from), endOfBusinessDay(query.to));
+        return { status: 200, body: onTimeReport({ orgUnitId: org.id, cases, territory, from: query.from, to: query.to }) };
+      },
+    }),
+    route<Record<string, never>, Record<string, never>, unknown>({
+      method: 'POST',
+      path: '/imports/staff',
+      operationId: 'importStaff',
+      summary: 'Import staff (JSON array or CSV)',
+      description: 'Each row is validated on its own; a rejected row writes nothing, the accepted rows are written (an existing staff id is replaced). Rows are never logged.',
+      tag: 'imports',
+      auth: 'staff',
+      access: 'district managers',
+      body: { componentId: 'StaffImport', maxBytes: 5 * MiB, csv: true },
+      response: { status: 200, componentId: 'ImportResult', description: 'what was accepted and what was rejected, by row and field' },
+      problems: [400, 403, 413, 415],
+      handler: async (ctx) => {
+        if (!isDistrictManager(ctx.caller)) throw new HttpProblem('forbidden', 'staff imports are for district managers');
+        const rows = readRows(ctx.body as string, ctx.mediaType!, staffColumns);
+        const result = await importStaff(rows, ctx.deps);
+        await appendAudit(ctx, { action: 'staff.import', count: result.accepted });
+        return { status: 200, body: result };
+      },
+    }),
+    route<Record<string, never>, Record<string, never>, unknown>({
+      method: 'POST',
+      path: '/imports/subjects',
+      operationId: 'importSubjects',
+      summary: 'Import subjects (JSON array or CSV)',
+      description:
+        'Each row is validated on its own; a rejected row writes nothing. A new subject is added; an existing one is updated only while she has no open case (else the row is rejected); an unchanged one is accepted without a write. Street managers import subjects managed within their street.',
+      tag: 'imports',
+      auth: 'staff',
+      access: 'district managers; street managers within their street',
+      body: { componentId: 'SubjectImport', maxBytes: 5 * MiB, csv: true },
+      response: { status: 200, componentId: 'ImportResult', description: 'what was accepted and what was rejected, by row and field' },
+      problems: [400, 403, 413, 415],
+      handler: async (ctx) => {
+        const { caller } = ctx;
+        if (caller.role !== 'district_manager' && caller.role !== 'street_manager') throw new HttpProblem('forbidden', 'subject imports are for district and street managers');
+        const rows = readRows(ctx.body as string, ctx.mediaType!, subjectColumns);
+        const { written, ...result } = await importSubjects(rows, ctx.deps, caller, businessDateOf(ctx.now));
+        await appendAudit(ctx, { action: 'subjects.import', targetOrgUnitId: caller.orgUnitId, count: written });
+        return { status: 200, body: result };
+      },
+    }),
+    route<Record<string, never>, z.output<typeof auditQuery>>({
+      method: 'GET',
+      path: '/audit',
+      operationId: 'listAudit',
+      summary: "A day's audit log",
+      tag: 'audit',
+      auth: 'staff',
+      access: 'district managers',
+      query: auditQuery,
+      response: { status: 200, componentId: 'AuditPage', description: 'a page of audit entries in time order' },
+      problems: [400, 403],
+      handler: async ({ caller, deps, query, now }) => {
+        if (!isDistrictManager(caller)) throw new HttpProblem('forbidden', 'the audit log is for district managers');
+        const page = await deps.audit.list(query.date ?? businessDateOf(now), { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
+        return { status: 200, body: { items: page.items.map(({ date: _d, ...e }) => e), ...(page.cursor ? { cursor: page.cursor } : {}) } };
+      },
+    }),
+  ];
+}
+
+function orgUnitView(u: { id: string; kind: string; name: { zh: string; en: string }; parentId?: string; streetKind?: string; checkDays?: string[] }) {
+  return {
+    id: u.id,
+    kind: u.kind,
+    name: { 'zh-CN': u.name.zh, en: u.name.en },
+    parentId: u.parentId ?? null,
+    ...(u.streetKind ? { streetKind: u.streetKind } : {}),
+    ...(u.checkDays ? { checkDays: u.checkDays } : {}),
+  };
+}
+
+export type { ApiDeps };

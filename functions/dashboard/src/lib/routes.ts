@@ -1,0 +1,34 @@
+// Hash routes: #/queue, #/case/ID, #/overview/ORG, #/signin. Pure parse and build; the UI listens to hashchange.
+export type Route =
+  | { name: 'home' }
+  | { name: 'signin' }
+  | { name: 'queue' }
+  | { name: 'case'; caseId: string }
+  | { name: 'overview'; orgUnitId?: string }
+  | { name: 'not-found'; path: string };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '').replace(/^\/+/, '').replace(/\/+$/, '');
+  if (path === '') return { name: 'home' };
+  const [head, ...rest] = path.split('/');
+  const arg = rest.length ? decodeURIComponent(rest.join('/')) : undefined;
+  switch (head) {
+    case 'signin':
+      return { name: 'signin' };
+    case 'queue':
+      return { name: 'queue' };
+    case 'case':
+      return arg ? { name: 'case', caseId: arg } : { name: 'not-found', path };
+    case 'overview':
+      return arg ? { name: 'overview', orgUnitId: arg } : { name: 'overview' };
+    default:
+      return { name: 'not-found', path };
+  }
+}
+
+export const href = {
+  queue: () => '#/queue',
+  case: (caseId: string) => `#/case/${encodeURIComponent(caseId)}`,
+  overview: (orgUnitId?: string) => (orgUnitId ? `#/overview/${encodeURIComponent(orgUnitId)}` : '#/overview'),
+  signin: () => '#/signin',
+};

@@ -1,0 +1,258 @@
+/// <reference lib="dom" />
+// The shell: sign-in gate, header with navigation and language switch, the dev bar, and the routed view.
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { createApi } from '../api/client';
+import type { Me } from '../api/types';
+import { clearToken, getToken } from '../auth';
+import type { DashboardConfig } from '../config';
+import { defaultLang, isLang, localName, translator, type Lang, type Translator } from '../i18n';
+import { shanghaiDate } from '../lib/dates';
+import { OrgIndex } from '../lib/orgs';
+import { href, parseRoute, type Route } from '../lib/routes';
+import { CaseDetailView } from './case-detail';
+import { Loading, ProblemBox } from './common';
+import { Ctx, isManager, useApp, type AppCtx } from './context';
+import { DevBar } from './devbar';
+import { html } from './html';
+import { OverviewView } from './overview';
+import { QueueView } from './queue';
+import { SignIn } from './signin';
+
+const LANG_KEY = 'shudi.lang';
+
+function initialLang(): Lang {
+  try {
+    const stored = localStorage.getItem(LANG_KEY);
+    if (isLang(stored)) return stored;
+  } catch {
+    /* storage off: the default */
+  }
+  return defaultLang;
+}
+
+/** One nav entry per view; a later page (e.g. the outbox) adds a line here and a case in View. */
+interface NavItem {
+  key: string;
+  label: (tr: Translator) => string;
+  href: (me: Me) => string;
+  active: (r: Route) => boolean;
+  show: (me: Me) => boolean;
+}
+const nav: NavItem[] = [
+  { key: 'overview', label: (tr) => tr.t('nav.overview'), href: (me) => href.overview(me.orgUnitId), active: (r) => r.name === 'overview', show: (me) => isManager(me.role) },
+  { key: 'queue', label: (tr) => tr.t('nav.queue'), href: () => href.queue(), active: (r) => r.name === 'queue', show: () => true },
+];
+
+function homeOf(me: Me): string {
+  return isManager(me.role) ? href.overview(me.orgUnitId) : href.queue();
+}
+
+function displayName(me: Me, lang: Lang): string {
+  if (!me.name) return me.staffId;
+  if (typeof me.name === 'string') return me.name;
+  return localName(me.name, lang, me.staffId);
+}
+
+export function App({ config }: { config: DashboardConfig }) {
+  const [lang, setLang] = useState<Lang>(initialLang);
+  const tr = useMemo(() => translator(lang), [lang]);
+  const trRef = useRef(tr);
+  trRef.current = tr;
+  const [token, setTokenState] = useState(getToken());
+  const [notice, setNotice] = useState<string | undefined>();
+  const [session, setSession] = useState<{ me: Me; orgs: OrgIndex } | null>(null);
+  const [sessionError, setSessionError] = useState<unknown>();
+  const [devNow, setDevNow] = useState<string | null>(null);
+  const [tick, setTick] = useState(() => new Date().toISOString());
+  const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
+  const [refreshKey, setRefreshKey] = useState(0);
+
+  const api = useMemo(
+    () =>
+      createApi({
+        base: config.apiBase,
+        getToken,
+        onUnauthenticated: () => {
+          clearToken();
+          setTokenState(undefined);
+          setSession(null);
+          setNotice(trRef.current.t('app.sessionExpired'));
+        },
+      }),
+    [config.apiBase],
+  );
+
+  useEffect(() => {
+    const onHash = () => setRoute(parseRoute(location.hash));
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+    try {
+      localStorage.setItem(LANG_KEY, lang);
+    } catch {
+      /* not kept: fine */
+    }
+  }, [lang]);
+
+  // The dev clock: present only on the local runtime. Polled so the bar follows another tab's moves.
+  useEffect(() => {
+    const probe = () =>
+      api.devClock().then(
+        (r) => setDevNow(typeof r.now === 'string' ? r.now : null),
+        () => setDevNow(null),
+      );
+    void probe();
+    const id = setInterval(() => {
+      setTick(new Date().toISOString());
+      void probe();
+    }, 60_000);
+    return () => clearInterval(id);
+  }, [api]);
+
+  useEffect(() => {
+    if (!token) return;
+    let live = true;
+    setSessionError(undefined);
+    Promise.all([api.me(), api.orgUnits()]).then(
+      ([me, units]) => {
+        if (!live) return;
+        setSession({ me, orgs: new OrgIndex(units.items) });
+        setNotice(undefined);
+      },
+      (e: unknown) => live && setSessionError(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [token, api]);
+
+  // Home and sign-in routes go to the signed-in person's start page.
+  useEffect(() => {
+    if (session && (route.name === 'home' || route.name === 'signin')) location.replace(homeOf(session.me));
+  }, [session, route]);
+
+  // Move focus to the new view's heading, for screen readers and keyboards.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    requestAnimationFrame(() => (document.querySelector<HTMLElement>('#main h1') ?? document.getElementById('main'))?.focus());
+  }, [route]);
+
+  const langToggle = html`<button type="button" class="btn btn-ghost lang-toggle" lang=${lang === 'zh-CN' ? 'en' : 'zh-CN'} aria-label=${tr.t('app.languageLabel')} onClick=${() => setLang(lang === 'zh-CN' ? 'en' : 'zh-CN')}>
+    ${tr.t('app.language')}
+  </button>`;
+
+  const signOut = () => {
+    clearToken();
+    setTokenState(undefined);
+    setSession(null);
+    location.hash = href.signin();
+  };
+
+  if (!token) {
+    return html`<${SignIn}
+      config=${config}
+      api=${api}
+      tr=${tr}
+      notice=${notice}
+      langToggle=${langToggle}
+      onSignedIn=${() => {
+        setNotice(undefined);
+        setTokenState(getToken());
+      }}
+    />`;
+  }
+  if (!session) {
+    return html`<main id="main" class="signin">
+      <div class="signin-card">
+        ${sessionError !== undefined
+          ? html`<div>
+              <${ProblemBoxStandalone} error=${sessionError} tr=${tr} />
+              <button type="button" class="btn btn-secondary" onClick=${signOut}>${tr.t('app.signOut')}</button>
+            </div>`
+          : html`<p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>${tr.t('app.loading')}</p>`}
+      </div>
+    </main>`;
+  }
+
+  const now = devNow ?? tick;
+  const ctx: AppCtx = {
+    config,
+    api,
+    tr,
+    setLang,
+    me: session.me,
+    orgs: session.orgs,
+    now,
+    today: shanghaiDate(now),
+    refreshKey,
+    refresh: () => setRefreshKey((k) => k + 1),
+  };
+  const me = session.me;
+  return html`<${Ctx.Provider} value=${ctx}>
+    <a class="skip" href="#main" onClick=${(e: Event) => {
+      e.preventDefault();
+      document.getElementById('main')?.focus();
+    }}>${tr.t('app.skip')}</a>
+    <header class="topbar">
+      <a class="brand" href=${homeOf(me)}><span class="brand-mark" aria-hidden="true">属</span><span class="brand-text">${tr.t('app.title')}</span></a>
+      <nav class="mainnav" aria-label=${tr.t('nav.label')}>
+        ${nav
+          .filter((n) => n.show(me))
+          .map((n) => html`<a href=${n.href(me)} aria-current=${n.active(route) ? 'page' : undefined}>${n.label(tr)}</a>`)}
+      </nav>
+      <span class="who" data-testid="who">${tr.t('app.signedInAs', { name: displayName(me, lang), role: tr.te('role', me.role), org: session.orgs.name(me.orgUnitId, lang) })}</span>
+      <div class="top-actions">
+        ${langToggle}
+        <button type="button" class="btn btn-ghost" onClick=${signOut}>${tr.t('app.signOut')}</button>
+      </div>
+    </header>
+    ${devNow
+      ? html`<${DevBar}
+          api=${api}
+          tr=${tr}
+          now=${devNow}
+          onAdvanced=${(n: string) => {
+            setDevNow(n);
+            setRefreshKey((k) => k + 1);
+          }}
+        />`
+      : null}
+    <main id="main" tabindex="-1">
+      <${View} route=${route} me=${me} />
+    </main>
+  <//>`;
+}
+
+function View({ route, me }: { route: Route; me: Me }) {
+  switch (route.name) {
+    case 'home':
+    case 'signin':
+      return html`<${Loading} />`;
+    case 'queue':
+      return html`<${QueueView} />`;
+    case 'case':
+      return html`<${CaseDetailView} caseId=${route.caseId} />`;
+    case 'overview':
+      return html`<${OverviewView} orgUnitId=${route.orgUnitId ?? me.orgUnitId} />`;
+    case 'not-found':
+      return html`<${NotFound} />`;
+  }
+}
+
+function NotFound() {
+  const { tr, me } = useApp();
+  return html`<section class="view"><h1 tabindex="-1">${tr.t('app.notFound')}</h1><p><a href=${homeOf(me)}>${tr.t('app.back')}</a></p></section>`;
+}
+
+/** ProblemBox needs the app context; before there is one (loading the session) this plain one shows. */
+function ProblemBoxStandalone({ error, tr }: { error: unknown; tr: Translator }) {
+  const fakeCtx = { tr } as AppCtx;
+  return html`<${Ctx.Provider} value=${fakeCtx}><${ProblemBox} error=${error} /><//>`;
+}

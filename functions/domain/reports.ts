@@ -1,0 +1,140 @@
+// Management reports, as pure functions over cases: overdue handovers by child org unit and age,
+// and on-time rates by child org unit and case type. The API reads the cases; this counts them.
+import { caseTypes, type Case, type CaseType } from './case';
+import type { OrgUnit, Territory } from './territory';
+import { businessDateOf, daysBetween, type BusinessDate, type Instant } from './time';
+
+/** Ages of an overdue case, in days after its due date. */
+export const overdueBuckets = ['1-7', '8-30', '31+'] as const;
+export type OverdueBucket = (typeof overdueBuckets)[number];
+
+/**
+ * Whole days a case is past its due date, counted on Asia/Shanghai calendar dates: the day after
+ * the due date is day 1. 0 for a case that is not overdue (closed, or not yet past `dueAt`).
+ */
+export function daysOverdue(c: Pick<Case, 'status' | 'dueAt' | 'dueDate'>, now: Instant): number {
+  if (c.status !== 'open' || !(c.dueAt < now)) return 0;
+  return Math.max(1, daysBetween(c.dueDate, businessDateOf(now)));
+}
+
+export function bucketOf(days: number): OverdueBucket | undefined {
+  if (days < 1) return undefined;
+  if (days <= 7) return '1-7';
+  if (days <= 30) return '8-30';
+  return '31+';
+}
+
+/**
+ * The rows of a report on `orgUnitId`: its children (district → streets; street → its
+ * communities and units). A community or unit has no children and reports on itself.
+ */
+export function reportChildren(orgUnitId: string, territory: Territory): OrgUnit[] {
+  const children = territory.childrenOf(orgUnitId);
+  return children.length > 0 ? children : [territory.require(orgUnitId)];
+}
+
+/**
+ * The child a case counts under: the child that holds its owner; for a handover that left the org
+ * unit for another street (so its owner is elsewhere), the child that sent it.
+ */
+export function childOf(c: Pick<Case, 'ownerOrgUnitId' | 'data'>, children: OrgUnit[], territory: Territory): string | undefined {
+  const holder = (id: string) => children.find((ch) => territory.isWithin(id, ch.id))?.id;
+  const byOwner = holder(c.ownerOrgUnitId);
+  if (byOwner) return byOwner;
+  const from = c.data.fromOrgUnitId;
+  return typeof from === 'string' ? holder(from) : undefined;
+}
+
+export interface OverdueChildRow {
+  orgUnitId: string;
+  total: number;
+  buckets: Record<OverdueBucket, number>;
+}
+
+export interface OverdueHandoverReport {
+  orgUnitId: string;
+  asOf: Instant;
+  children: OverdueChildRow[];
+  /** The overdue handovers themselves, soonest due first. */
+  items: Case[];
+}
+
+/** Overdue open handovers under `orgUnitId` (the caller passes the cases; any others are ignored). */
+export function overdueHandoverReport(p: { orgUnitId: string; cases: Case[]; territory: Territory; now: Instant }): OverdueHandoverReport {
+  const children = reportChildren(p.orgUnitId, p.territory);
+  const rows = new Map<string, OverdueChildRow>(
+    children.map((ch) => [ch.id, { orgUnitId: ch.id, total: 0, buckets: { '1-7': 0, '8-30': 0, '31+': 0 } }]),
+  );
+  const items: Case[] = [];
+  for (const c of p.cases) {
+    if (c.type !== 'handover') continue;
+    const bucket = bucketOf(daysOverdue(c, p.now));
+    if (!bucket) continue;
+    items.push(c);
+    const row = rows.get(childOf(c, children, p.territory) ?? '');
+    if (!row) continue;
+    row.total++;
+    row.buckets[bucket]++;
+  }
+  items.sort((a, b) => (a.dueAt < b.dueAt ? -1 : a.dueAt > b.dueAt ? 1 : a.caseId < b.caseId ? -1 : 1));
+  return { orgUnitId: p.orgUnitId, asOf: p.now, children: [...rows.values()], items };
+}
+
+export interface OnTimeRow {
+  orgUnitId: string;
+  type: CaseType;
+  /** Cases done in the period (cancelled ones are not counted here). */
+  closed: number;
+  /** Of those, done by the end of their due date. */
+  onTime: number;
+  /** onTime / closed, or null when nothing was closed. */
+  rate: number | null;
+  /** Cases cancelled in the period: shown, not rated. */
+  cancelled: number;
+}
+
+export interface OnTimeReport {
+  orgUnitId: string;
+  from: BusinessDate;
+  to: BusinessDate;
+  rows: OnTimeRow[];
+}
+
+/** A case closed on time: done (not cancelled) at or before the end of its due date. */
+export function closedOnTime(c: Pick<Case, 'status' | 'closedAt' | 'dueAt'>): boolean {
+  return c.status === 'done' && !!c.closedAt && c.closedAt <= c.dueAt;
+}
+
+/**
+ * On-time rates of cases closed between `from` and `to` (Asia/Shanghai dates, inclusive), one row
+ * per child org unit and case type that closed anything, in territory and type order.
+ */
+export function onTimeReport(p: { orgUnitId: string; cases: Case[]; territory: Territory; from: BusinessDate; to: BusinessDate }): OnTimeReport {
+  const children = reportChildren(p.orgUnitId, p.territory);
+  const counts = new Map<string, OnTimeRow>();
+  for (const c of p.cases) {
+    if (c.status === 'open' || !c.closedAt) continue;
+    const day = businessDateOf(c.closedAt);
+    if (day < p.from || day > p.to) continue;
+    const child = childOf({ ownerOrgUnitId: c.ownerOrgUnitId, data: {} }, children, p.territory);
+    if (!child) continue;
+    const key = `${child}|${c.type}`;
+    const row = counts.get(key) ?? { orgUnitId: child, type: c.type, closed: 0, onTime: 0, rate: null, cancelled: 0 };
+    if (c.status === 'cancelled') row.cancelled++;
+    else {
+      row.closed++;
+      if (closedOnTime(c)) row.onTime++;
+    }
+    counts.set(key, row);
+  }
+  const rows: OnTimeRow[] = [];
+  for (const ch of children) {
+    for (const type of caseTypes) {
+      const row = counts.get(`${ch.id}|${type}`);
+      if (!row) continue;
+      row.rate = row.closed > 0 ? Math.round((row.onTime / row.closed) * 10_000) / 10_000 : null;
+      rows.push(row);
+    }
+  }
+  return { orgUnitId: p.orgUnitId, from: p.from, to: p.to, rows };
+}

@@ -1,0 +1,82 @@
+// What each Lambda may do to the district table: the DynamoDB actions on the base table and the
+// indexes it queries, read from the handler code (functions/handlers/workflow-handlers.ts, the
+// case service and the stores). The stack turns each profile into IAM statements on the table ARN
+// and `<table ARN>/index/<name>` only; test/infra/access-profile.test.ts runs the handlers against
+// DynamoDB Local and checks that every request they send is covered here.
+//
+// No AWS CDK imports: the tests and the bench read this file too.
+import type { FunctionKey } from '../functions/workflows/catalog';
+
+/** IAM actions on the base table (a TransactWriteItems needs the action of each item it holds). */
+export type TableAction = 'GetItem' | 'BatchGetItem' | 'Query' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchWriteItem' | 'ConditionCheckItem';
+
+/** The global secondary indexes of functions/store/table-design.ts. */
+export type IndexName = 'GSI1' | 'GSI2' | 'GSI3' | 'GSI4' | 'GSI5' | 'GSI6' | 'GSI7';
+
+export interface TableAccess {
+  /** Actions on the base table. */
+  readonly table: readonly TableAction[];
+  /** Indexes it queries (an index allows Query only). */
+  readonly indexes: readonly IndexName[];
+}
+
+const WRITE_ACTIONS: readonly TableAction[] = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'];
+
+export function writesTable(a: TableAccess): boolean {
+  return a.table.some((x) => WRITE_ACTIONS.includes(x));
+}
+
+export function touchesTable(a: TableAccess): boolean {
+  return a.table.length > 0 || a.indexes.length > 0;
+}
+
+/**
+ * KMS actions on the table's key, through DynamoDB only (kms:ViaService): reading needs Decrypt,
+ * writing also Encrypt and GenerateDataKey.
+ */
+export function kmsActionsFor(a: TableAccess): string[] {
+  if (!touchesTable(a)) return [];
+  return writesTable(a) ? ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt', 'kms:DescribeKey'];
+}
+
+/**
+ * Opening a case (open-case, the health-check pages, recurring obligations):
+ * - GetItem: the subject (`subjectRef`), the case by its deterministic id (exists already?);
+ * - Query GSI1: the recipients of its notices (`listStaff`), the subjects of a community or unit page;
+ * - PutItem: the TransactWriteItems that writes the case, its first history entry, its timers and
+ *   outbox items (an open never deletes a timer).
+ */
+const OPENS_CASES: TableAccess = { table: ['GetItem', 'PutItem'], indexes: ['GSI1'] };
+
+/**
+ * Changing a case (case-action, firing a timer): as opening, plus Query on the table (a case's
+ * timers when all are cancelled) and DeleteItem (timers deleted in the transaction; a timer whose
+ * command no longer applies is deleted on its own).
+ */
+const CHANGES_CASES: TableAccess = { table: ['GetItem', 'Query', 'PutItem', 'DeleteItem'], indexes: ['GSI1'] };
+
+export const workflowAccess: Record<FunctionKey, TableAccess> = {
+  openCase: OPENS_CASES,
+  applyAction: CHANGES_CASES,
+  // Due timers: a Query on each shard of the due index, nothing else.
+  listDueTimers: { table: [], indexes: ['GSI6'] },
+  fireTimer: CHANGES_CASES,
+  // Plans read the territory from the bundled district config: no table access at all.
+  planHealthChecks: { table: [], indexes: [] },
+  generateHealthChecksPage: OPENS_CASES,
+  planObligations: { table: [], indexes: [] },
+  openObligations: OPENS_CASES,
+};
+
+/**
+ * The HTTP API (functions/api): the read patterns of docs/data-model.md (GetItem, BatchGetItem of
+ * subjects, Query on the table: a case with its history, the audit log), queues and reports on
+ * GSI1–GSI4 and GSI7, a subject's open cases on GSI5 (imports); case opens and changes through the
+ * case service in process (PutItem, DeleteItem in transactions), audit and idempotency records
+ * (PutItem), and imports of staff and subjects (BatchWriteItem). Not the due index (GSI6): timers,
+ * unsent reminders and feedback are the sweeper's and the publisher's.
+ */
+export const apiAccess: TableAccess = {
+  table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem', 'BatchWriteItem'],
+  indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI7'],
+};

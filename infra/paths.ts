@@ -1,0 +1,21 @@
+// Where things are, from the repository root (so synth works from any working directory).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export const paths = {
+  workflows: join(ROOT, 'workflows'),
+  lambdaEntries: join(ROOT, 'functions', 'handlers', 'lambda'),
+  apiEntry: join(ROOT, 'functions', 'api', 'lambda.ts'),
+  dashboardDist: join(ROOT, 'functions', 'dashboard', 'dist'),
+  lockFile: join(ROOT, 'package-lock.json'),
+};
+
+/** The district config file a stack bundles, relative to the root (esbuild's working directory). */
+export function districtFileOf(districtId: string): string {
+  const rel = `./seeds/districts/${districtId}.json`;
+  if (!existsSync(join(ROOT, rel))) throw new Error(`no district config ${rel}`);
+  return rel;
+}

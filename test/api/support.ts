@@ -1,0 +1,99 @@
+// The API under test: a seeded local runtime (tiny district, virtual clock) behind the local HTTP
+// server on a free port, with tokens from an in-memory dev key. Requests go over real HTTP (fetch).
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { createApi, type Api } from '../../functions/api/app';
+import type { DistrictConfig } from '../../functions/domain/district-config';
+import { DevAuth, type StaffClaims } from '../../functions/local/dev-auth';
+import { runtimeClockControl, startLocalServer } from '../../functions/local/http-server';
+import type { LocalRuntime } from '../../functions/local/runtime';
+import { AuditStore } from '../../functions/store/audit-store';
+import { documentClient } from '../../functions/store/client';
+import { testRuntime } from '../support/runtime';
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: any;
+  text: string;
+}
+
+export interface ApiServer {
+  rt: LocalRuntime;
+  auth: DevAuth;
+  api: Api;
+  url: string;
+  /** A token for a staff member of the district (claims from the register). */
+  token(staffId: string): Promise<string>;
+  /** A token with any claims (tests of refusals). */
+  tokenFor(claims: StaffClaims, opts?: { ttlSeconds?: number; issuedAt?: number }): Promise<string>;
+  call(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> }): Promise<Reply>;
+  /** Every item in the table (a Scan: tests only). */
+  countItems(): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function startApiServer(start: string, opts: { config?: DistrictConfig } = {}): Promise<ApiServer> {
+  const rt = await testRuntime(start, opts.config ? { config: opts.config } : {});
+  const districtId = rt.district.territory.districtId;
+  const auth = await DevAuth.create({ districtId });
+  const api = createApi({
+    cases: rt.cases,
+    register: rt.register,
+    audit: new AuditStore(documentClient(rt.client), rt.tableName),
+    service: rt.service,
+    district: rt.district,
+    clock: rt.clock,
+    logger: new Logger({ serviceName: 'shudi-api-test', logLevel: 'SILENT' }),
+  });
+  const server = await startLocalServer({ api, auth, register: rt.register, clock: runtimeClockControl(rt) });
+  const tokens = new Map<string, string>();
+  return {
+    rt,
+    auth,
+    api,
+    url: server.url,
+    async token(staffId) {
+      const hit = tokens.get(staffId);
+      if (hit) return hit;
+      const staff = await rt.register.getStaff(staffId);
+      if (!staff) throw new Error(`no staff ${staffId}`);
+      const { token } = await auth.issue(DevAuth.claimsOf(staff, districtId));
+      tokens.set(staffId, token);
+      return token;
+    },
+    async tokenFor(claims, o) {
+      return (await auth.issue(claims, o)).token;
+    },
+    async call(method, path, o = {}) {
+      const headers: Record<string, string> = { accept: 'application/json', ...(o.headers ?? {}) };
+      if (o.token) headers.authorization = `Bearer ${o.token}`;
+      let body: string | Buffer | undefined;
+      if (o.raw !== undefined) body = o.raw;
+      else if (o.body !== undefined) {
+        body = JSON.stringify(o.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const res = await fetch(`${server.url}${path}`, { method, headers, ...(body !== undefined ? { body: typeof body === "string" ? body : new Uint8Array(body) } : {}) });
+      const text = await res.text();
+      let parsed: unknown = undefined;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        parsed = undefined;
+      }
+      return { status: res.status, headers: res.headers, body: parsed, text };
+    },
+    async countItems() {
+      let n = 0;
+      let start: Record<string, any> | undefined;
+      do {
+        const out = await rt.client.send(new ScanCommand({ TableName: rt.tableName, Select: 'COUNT', ExclusiveStartKey: start, ConsistentRead: true }));
+        n += out.Count ?? 0;
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return n;
+    },
+    close: () => server.close(),
+  };
+}

@@ -1,0 +1,364 @@
+// The district stacks, as synthesized: each district's stack once (bundling skipped: the code
+// assets are checked by bundles.test.ts), then its resources, IAM, state machine definitions,
+// cdk-nag findings and a snapshot.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Stack, type CfnElement } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jobTimes } from '../../functions/app/schedule';
+import { INDEXES, TTL_ATTRIBUTE } from '../../functions/store/table-design';
+import { functionKeys, substitutionVariable, workflowNames, workflows } from '../../functions/workflows/catalog';
+import { apiAccess, kmsActionsFor, workflowAccess, type TableAccess } from '../../infra/access';
+import { apiRoutes } from '../../infra/api-routes';
+import { ROOT } from '../../infra/paths';
+import { asList, cfnText, districts, nagFindings, normalizedTemplate, resourcesOfType, roleStatements, synthDistrict, type CfnTemplate, type Synthesized } from './synth';
+
+const logicalId = (c: IConstruct): string => {
+  const stack = Stack.of(c);
+  const el = (c.node.defaultChild ?? c) as CfnElement;
+  return stack.resolve(stack.getLogicalId(el)) as string;
+};
+
+/** A dashboard build stand-in, so the deployment path is tested without building the dashboard. */
+function fakeDashboardDist(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'shudi-dashboard-dist-'));
+  mkdirSync(join(dir, 'assets'));
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>shudi</title><script src="./config.js"></script>\n');
+  writeFileSync(join(dir, 'assets', 'index.js'), 'console.log("shudi");\n');
+  return dir;
+}
+
+// chuanhui: the dashboard not built (its deployment is skipped with a warning);
+// yiling: a stand-in build (the deployment and its nag acknowledgements are exercised).
+const cases = [
+  { districtId: 'chuanhui', dashboard: 'absent' as const },
+  { districtId: 'yiling', dashboard: 'built' as const },
+];
+
+describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) => {
+  let s: Synthesized;
+  let t: CfnTemplate;
+  beforeAll(() => {
+    const dashboardDist = dashboard === 'built' ? fakeDashboardDist() : join(tmpdir(), 'shudi-no-such-dashboard-dist');
+    s = synthDistrict(districtId, { settings: { dashboardDist } });
+    t = s.json;
+  });
+  afterAll(() => rmSync(s.outdir, { recursive: true, force: true }));
+
+  const tableId = () => logicalId(s.stack.table);
+  const keyId = () => logicalId(s.stack.key);
+
+  it('has the table: on demand, point-in-time recovery, deletion protection, the district key, TTL, every index; retained', () => {
+    s.template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
+    const [, table] = resourcesOfType(t, 'AWS::DynamoDB::GlobalTable')[0]!;
+    const p = table.Properties!;
+    expect(p.TableName).toBe(`shudi-test-${districtId}`);
+    expect(p.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(p.TimeToLiveSpecification).toEqual({ AttributeName: TTL_ATTRIBUTE, Enabled: true });
+    expect(p.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+    expect(p.Replicas).toHaveLength(1);
+    const replica = p.Replicas[0];
+    expect(replica.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+    expect(replica.DeletionProtectionEnabled).toBe(true);
+    expect(cfnText(replica.SSESpecification.KMSMasterKeyId)).toBe(`${keyId()}.Arn`);
+    expect(p.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName).sort()).toEqual(Object.values(INDEXES).map((i) => i.name).sort());
+    expect(table.DeletionPolicy).toBe('Retain');
+    s.template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', Properties: { EnableKeyRotation: true } });
+  });
+
+  it('has one Lambda per catalog function key and the API Lambda: Node 22 on arm64, traced, Powertools, timeouts under the Task timeout', () => {
+    const lambdas = resourcesOfType(t, 'AWS::Lambda::Function');
+    const ours = lambdas.filter(([, r]) => r.Properties?.Environment?.Variables?.DISTRICT_ID === districtId);
+    expect(ours).toHaveLength(functionKeys.length + 1);
+    for (const key of functionKeys) {
+      const fn = s.stack.functions[key].fn;
+      const r = t.Resources[logicalId(fn)]!.Properties!;
+      expect(r.Runtime).toBe('nodejs22.x');
+      expect(r.Architectures).toEqual(['arm64']);
+      expect(r.Handler).toBe('index.handler');
+      expect(r.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(r.Timeout).toBeLessThan(60);
+      expect(r.Environment.Variables).toMatchObject({
+        DISTRICT_ID: districtId,
+        POWERTOOLS_SERVICE_NAME: `shudi-${key}`,
+        POWERTOOLS_METRICS_NAMESPACE: 'shudi',
+        POWERTOOLS_LOGGER_LOG_EVENT: 'false',
+        NODE_OPTIONS: '--enable-source-maps',
+      });
+      expect(cfnText(r.Environment.Variables.TABLE_NAME)).toBe(tableId());
+      // No staff names or phones in the console: the district config is bundled, not in env.
+      expect(Object.keys(r.Environment.Variables)).not.toContain('DISTRICT_CONFIG');
+      expect(JSON.stringify(r.Environment.Variables)).not.toMatch(/\+86\d{6,}/);
+      expect(cfnText(r.LoggingConfig.LogGroup)).toBe(logicalId(s.stack.functions[key].logGroup));
+    }
+    const api = t.Resources[logicalId(s.stack.apiFunction.fn)]!.Properties!;
+    expect(api).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
+    expect(api.Timeout).toBeLessThanOrEqual(29);
+  });
+
+  it('deploys each workflows/*.asl.json as written, with its function ARNs substituted; logging every event without execution data, and tracing', () => {
+    s.template.resourceCountIs('AWS::StepFunctions::StateMachine', workflowNames.length);
+    for (const name of workflowNames) {
+      const spec = workflows[name];
+      const sm = t.Resources[logicalId(s.stack.stateMachines[name])]!.Properties!;
+      const file = readFileSync(join(ROOT, 'workflows', `${spec.file}.asl.json`), 'utf8');
+      expect(sm.DefinitionString).toBe(file);
+      // Each substitution variable is the ARN of the function of that key, and nothing else.
+      const subs = sm.DefinitionSubstitutions as Record<string, unknown>;
+      expect(Object.keys(subs).sort()).toEqual(spec.functions.map(substitutionVariable).sort());
+      const arnOf: Record<string, string> = {};
+      for (const key of spec.functions) {
+        expect(cfnText(subs[substitutionVariable(key)])).toBe(`${logicalId(s.stack.functions[key].fn)}.Arn`);
+        arnOf[substitutionVariable(key)] = `arn:aws:lambda:ap-east-1:123456789012:function:${logicalId(s.stack.functions[key].fn)}`;
+      }
+      // What Step Functions runs: DefinitionString after DefinitionSubstitutions.
+      const deployed = JSON.parse(String(sm.DefinitionString).replace(/\$\{(\w+)\}/g, (_, v: string) => arnOf[v] ?? `<unresolved ${v}>`));
+      const expected = JSON.parse(file.replace(/\$\{(\w+)\}/g, (_, v: string) => arnOf[v] ?? `<unresolved ${v}>`));
+      expect(deployed).toEqual(expected);
+      expect(JSON.stringify(deployed)).not.toContain('<unresolved');
+      expect(sm.StateMachineType).toBe('STANDARD');
+      expect(sm.TracingConfiguration).toEqual({ Enabled: true });
+      expect(sm.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+      expect(sm.LoggingConfiguration.Destinations).toHaveLength(1);
+    }
+  });
+
+  it('has the HTTP API: throttled, access-logged, explicit routes, the Cognito JWT authorizer on every staff route and no /dev route', () => {
+    s.template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+    s.template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+    s.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('requestId') },
+    });
+    const [authorizerId, authorizer] = resourcesOfType(t, 'AWS::ApiGatewayV2::Authorizer')[0] as [string, { Properties: Record<string, any> }];
+    expect(authorizer.Properties.AuthorizerType).toBe('JWT');
+    expect(authorizer.Properties.IdentitySource).toEqual(['$request.header.Authorization']);
+    expect(cfnText(authorizer.Properties.JwtConfiguration.Issuer)).toBe(`https://${logicalId(s.stack.userPool)}.ProviderURL`);
+    expect(asList(authorizer.Properties.JwtConfiguration.Audience).map(cfnText)).toEqual([logicalId(s.stack.userPoolClient)]);
+
+    const routes = resourcesOfType(t, 'AWS::ApiGatewayV2::Route').map(([, r]) => ({
+      key: r.Properties!.RouteKey as string,
+      auth: r.Properties!.AuthorizationType as string | undefined,
+      authorizer: r.Properties!.AuthorizerId ? cfnText(r.Properties!.AuthorizerId) : undefined,
+    }));
+    expect(routes.map((r) => r.key).sort()).toEqual(apiRoutes.map((r) => `${r.method} ${r.path}`).sort());
+    expect(routes.some((r) => r.key.includes('/dev'))).toBe(false);
+    expect(routes.some((r) => r.key.includes('{proxy+}') || r.key.startsWith('ANY'))).toBe(false);
+    for (const r of apiRoutes) {
+      const route = routes.find((x) => x.key === `${r.method} ${r.path}`)!;
+      if (r.auth === 'public') expect(route.auth ?? 'NONE').toBe('NONE');
+      else expect(route).toMatchObject({ auth: 'JWT', authorizer: authorizerId });
+    }
+  });
+
+  it('has the user pool: ID tokens with custom staffId, orgUnitId, role and district that staff cannot write; MFA required; Plus', () => {
+    const pool = t.Resources[logicalId(s.stack.userPool)]!.Properties!;
+    expect(pool.Schema.filter((a: { Name: string }) => ['staffId', 'orgUnitId', 'role', 'district'].includes(a.Name)).map((a: { Name: string }) => a.Name).sort()).toEqual([
+      'district',
+      'orgUnitId',
+      'role',
+      'staffId',
+    ]);
+    expect(pool.MfaConfiguration).toBe('ON');
+    expect(pool.UserPoolTier).toBe('PLUS');
+    expect(pool.AdminCreateUserConfig).toMatchObject({ AllowAdminCreateUserOnly: true });
+    expect(pool.Policies.PasswordPolicy).toMatchObject({ MinimumLength: 12, RequireSymbols: true, RequireUppercase: true, RequireNumbers: true });
+    const client = t.Resources[logicalId(s.stack.userPoolClient)]!.Properties!;
+    for (const a of ['custom:staffId', 'custom:orgUnitId', 'custom:role', 'custom:district']) {
+      expect(client.ReadAttributes).toContain(a);
+      expect(client.WriteAttributes).not.toContain(a);
+    }
+    expect(client.AllowedOAuthFlows).toEqual(['code']);
+    expect(client.GenerateSecret).toBe(false);
+  });
+
+  it('starts the job workflows from EventBridge Scheduler, with a dead-letter queue', () => {
+    const schedules = resourcesOfType(t, 'AWS::Scheduler::Schedule').map(([, r]) => r.Properties!);
+    expect(schedules).toHaveLength(4);
+    const dlq = logicalId(s.stack.schedulerDeadLetterQueue);
+    const byExpr = (expr: string) => schedules.find((x) => x.ScheduleExpression === expr)!;
+    const sweeper = byExpr('rate(15 minutes)');
+    expect(cfnText(sweeper.Target.Arn)).toBe(logicalId(s.stack.stateMachines.sweeper));
+    expect(JSON.parse(sweeper.Target.Input)).toEqual({});
+    const expectations = [
+      { cron: jobTimes.health_checks.cron, sm: 'healthChecks' as const, input: {} },
+      { cron: jobTimes.change_report.cron, sm: 'recurringObligations' as const, input: { kind: 'change_report' } },
+      { cron: jobTimes.unit_notice.cron, sm: 'recurringObligations' as const, input: { kind: 'unit_notice' } },
+    ];
+    for (const e of expectations) {
+      const sch = byExpr(e.cron);
+      expect(sch.ScheduleExpressionTimezone).toBe('Asia/Shanghai');
+      expect(cfnText(sch.Target.Arn)).toBe(logicalId(s.stack.stateMachines[e.sm]));
+      expect(JSON.parse(sch.Target.Input)).toEqual(e.input);
+    }
+    for (const sch of schedules) {
+      expect(cfnText(sch.Target.DeadLetterConfig.Arn)).toBe(`${dlq}.Arn`);
+      expect(sch.Target.RetryPolicy.MaximumRetryAttempts).toBe(3);
+      expect(sch.State).toBe('ENABLED');
+    }
+    // The dead-letter queue: encrypted, TLS only.
+    expect(t.Resources[dlq]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('has the reminder topic (and the alarm topic) encrypted with the district key, TLS only', () => {
+    for (const topic of [s.stack.reminderTopic, s.stack.monitoring.alarmTopic]) {
+      expect(cfnText(t.Resources[logicalId(topic)]!.Properties!.KmsMasterKeyId)).toBe(`${keyId()}.Arn`);
+    }
+    s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('alarms on failed executions, dead letters, overdue handovers per street and publisher errors; the dashboard shows overdue handovers by street', () => {
+    const alarms = resourcesOfType(t, 'AWS::CloudWatch::Alarm').map(([, r]) => r.Properties!);
+    for (const name of workflowNames) {
+      const sm = logicalId(s.stack.stateMachines[name]);
+      expect(alarms.some((a) => a.MetricName === 'ExecutionsFailed' && cfnText(a.Dimensions?.[0]?.Value) === sm && a.Threshold === 1)).toBe(true);
+    }
+    expect(alarms.some((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && cfnText(a.Dimensions[0].Value) === `${logicalId(s.stack.schedulerDeadLetterQueue)}.QueueName`)).toBe(true);
+    const streets = districts[districtId]!.streets.map((x) => x.id);
+    expect(streets.length).toBeGreaterThan(0);
+    for (const street of streets) {
+      const a = alarms.find((x) => x.MetricName === 'OverdueHandovers' && x.Dimensions.some((d: { Name: string; Value: string }) => d.Name === 'street' && d.Value === street));
+      expect(a, street).toMatchObject({ Namespace: 'shudi', ComparisonOperator: 'GreaterThanThreshold', Threshold: 10, TreatMissingData: 'notBreaching' });
+      expect(a!.Dimensions).toContainEqual({ Name: 'district', Value: districtId });
+    }
+    expect(alarms.some((a) => a.MetricName === 'PublisherErrors' && a.Namespace === 'shudi')).toBe(true);
+    for (const a of alarms) expect(asList(a.AlarmActions).map(cfnText)).toEqual([logicalId(s.stack.monitoring.alarmTopic)]);
+
+    const [, dash] = resourcesOfType(t, 'AWS::CloudWatch::Dashboard')[0]!;
+    const body = cfnText(dash.Properties!.DashboardBody);
+    expect(body).toContain('Overdue handovers by street');
+    for (const street of streets) expect(body).toContain(`"shudi","OverdueHandovers","district","${districtId}","street","${street}"`);
+  });
+
+  it('serves the dashboard from a private, encrypted, TLS-only bucket through CloudFront with origin access control', () => {
+    const bucket = t.Resources[logicalId(s.stack.site.bucket)]!.Properties!;
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    expect(bucket.LoggingConfiguration).toBeDefined();
+    s.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: logicalId(s.stack.site.bucket) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'cloudfront.amazonaws.com' }, Action: 's3:GetObject' }),
+        ]),
+      },
+    });
+    s.template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    const dist = t.Resources[logicalId(s.stack.site.distribution)]!.Properties!.DistributionConfig;
+    expect(dist.Origins[0].OriginAccessControlId).toBeDefined();
+    expect(dist.Origins[0].S3OriginConfig.OriginAccessIdentity).toBe('');
+    expect(dist.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    expect(dist.Restrictions.GeoRestriction).toEqual({ Locations: ['CN'], RestrictionType: 'whitelist' });
+    expect(dist.Logging).toBeDefined();
+
+    const deployments = resourcesOfType(t, 'Custom::CDKBucketDeployment');
+    const warnings = Annotations.fromStack(s.stack).findWarning('*', Match.stringLikeRegexp('does not exist: the dashboard bucket'));
+    if (dashboard === 'built') {
+      expect(deployments).toHaveLength(1);
+      expect(warnings).toHaveLength(0);
+    } else {
+      expect(deployments).toHaveLength(0);
+      expect(warnings).toHaveLength(1);
+    }
+  });
+
+  it('grants each function exactly its table profile: named table and index ARNs, the key through DynamoDB only', () => {
+    const statements = roleStatements(t);
+    const expectFor = (fn: { role: IConstruct }, access: TableAccess) => {
+      const role = logicalId(fn.role);
+      const pairs = new Set<string>();
+      let kmsStatement: (typeof statements)[number]['statement'] | undefined;
+      for (const { statement } of statements.filter((x) => x.role === role)) {
+        for (const action of asList(statement.Action)) {
+          if (action.startsWith('kms:')) kmsStatement = statement;
+          if (!action.startsWith('dynamodb:') && !action.startsWith('kms:')) continue;
+          for (const res of asList(statement.Resource)) pairs.add(`${action} ${cfnText(res).replace(`${tableId()}.Arn`, 'TABLE').replace(`${keyId()}.Arn`, 'KEY')}`);
+        }
+      }
+      const expected = new Set<string>([
+        ...access.table.map((a) => `dynamodb:${a} TABLE`),
+        ...access.indexes.map((i) => `dynamodb:Query TABLE/index/${i}`),
+        ...kmsActionsFor(access).map((a) => `${a} KEY`),
+      ]);
+      expect([...pairs].sort()).toEqual([...expected].sort());
+      if (kmsStatement) expect(JSON.stringify(kmsStatement.Condition)).toContain('kms:ViaService');
+    };
+    for (const key of functionKeys) expectFor(s.stack.functions[key], workflowAccess[key]);
+    expectFor(s.stack.apiFunction, apiAccess);
+    // The job functions and the plans: listDueTimers queries the due index only; plans touch no table.
+    expect(workflowAccess.listDueTimers).toEqual({ table: [], indexes: ['GSI6'] });
+    expect(workflowAccess.planHealthChecks).toEqual({ table: [], indexes: [] });
+  });
+
+  it('scopes every IAM statement with data actions to named resources: no "*", no wildcard in an ARN', () => {
+    const data = /^(dynamodb:|kms:|sns:Publish|states:StartExecution|lambda:InvokeFunction|sqs:SendMessage)/;
+    const offenders: string[] = [];
+    let checked = 0;
+    for (const { policy, statement } of roleStatements(t)) {
+      const actions = asList(statement.Action);
+      if (statement.Effect !== 'Allow' || !actions.some((a) => data.test(a))) continue;
+      checked++;
+      for (const a of actions) if (a.includes('*') && data.test(a.replace('*', ''))) offenders.push(`${policy}: action ${a}`);
+      for (const r of asList(statement.Resource)) {
+        const text = cfnText(r);
+        if (text.includes('*')) offenders.push(`${policy}: ${actions.join(',')} on ${text}`);
+      }
+    }
+    expect(offenders).toEqual([]);
+    expect(checked).toBeGreaterThan(functionKeys.length);
+    // Step Functions invokes exactly the functions of its workflow, unqualified.
+    for (const name of workflowNames) {
+      const sm = s.stack.stateMachines[name];
+      const role = logicalId(sm.role);
+      const invoked = roleStatements(t)
+        .filter((x) => x.role === role && asList(x.statement.Action).includes('lambda:InvokeFunction'))
+        .flatMap((x) => asList(x.statement.Resource).map(cfnText));
+      expect(invoked.sort()).toEqual(workflows[name].functions.map((k) => `${logicalId(s.stack.functions[k].fn)}.Arn`).sort());
+    }
+  });
+
+  it('passes cdk-nag AwsSolutions with no unacknowledged finding', () => {
+    expect(nagFindings(s)).toEqual([]);
+  });
+
+  it('every acknowledged cdk-nag rule carries its reason', () => {
+    const acks = s.stack.node
+      .findAll()
+      .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules').map((m) => ({ path: c.node.path, data: m.data as Record<string, string> })));
+    expect(acks.length).toBeGreaterThan(0);
+    for (const a of acks) for (const [id, reason] of Object.entries(a.data)) expect(reason.length, `${a.path} ${id}`).toBeGreaterThanOrEqual(40);
+  });
+
+  it('matches its snapshot (asset hashes normalized)', () => {
+    expect(normalizedTemplate(t)).toMatchSnapshot();
+  });
+});
+
+describe('the route table', () => {
+  it('matches the API’s own routes (functions/api/routes.ts): same methods, paths and auth', async () => {
+    const { apiRoutes: productRoutes } = await import('../../functions/api/routes');
+    const served = productRoutes(() => ({})).map((r: { method: string; path: string; auth: string }) => `${r.method} ${r.path} ${r.auth}`);
+    expect(apiRoutes.map((r) => `${r.method} ${r.path} ${r.auth}`).sort()).toEqual(served.sort());
+  });
+});
+
+describe('a China region', () => {
+  it('synthesizes, with a warning that Cognito user pools and CloudFront OAC are not in aws-cn', () => {
+    const s = synthDistrict('yiling', { env: { region: 'cn-north-1' }, settings: { dashboardDist: join(tmpdir(), 'shudi-no-such-dashboard-dist') } });
+    expect(Annotations.fromStack(s.stack).findWarning('*', Match.stringLikeRegexp('aws-cn partition'))).toHaveLength(1);
+    // Partition-agnostic: no ARN in the template names the global partition.
+    expect(JSON.stringify(s.json)).not.toContain('arn:aws:');
+    rmSync(s.outdir, { recursive: true, force: true });
+  });
+});
