@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-import './functions/local/runtime-shims';
+// The main process (global setup) creates SDK clients too; the workers load the shims below.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export default defineConfig({
   test: {

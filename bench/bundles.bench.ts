@@ -86,6 +86,8 @@ function main() {
   const functions = [
     ...Object.entries(stack.functions).map(([key, f]) => ({ name: key, entry: `functions/handlers/lambda/${key}.ts`, fn: f.fn })),
     { name: 'api', entry: 'functions/api/lambda.ts', fn: stack.apiFunction.fn },
+    // The job Lambdas: reminders (publisher, digest, SMS gateway, bounces), the subscription sync, retention.
+    ...Object.entries(stack.jobFunctions).map(([key, f]) => ({ name: key, entry: `functions/handlers/lambda/${key}.ts`, fn: f!.fn })),
   ];
   const rows: Row[] = [];
   for (const { name, entry, fn } of functions) {

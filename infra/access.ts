@@ -1,8 +1,8 @@
 // What each Lambda may do to the district table: the DynamoDB actions on the base table and the
 // indexes it queries, read from the handler code (functions/handlers/workflow-handlers.ts, the
-// case service and the stores). The stack turns each profile into IAM statements on the table ARN
-// and `<table ARN>/index/<name>` only; test/infra/access-profile.test.ts runs the handlers against
-// DynamoDB Local and checks that every request they send is covered here.
+// case service, the reminder and retention code, and the stores). The stack turns each profile into
+// IAM statements on the table ARN and `<table ARN>/index/<name>` only; test/infra/access-profile.test.ts
+// runs the handlers against DynamoDB Local and checks that every request they send is covered here.
 //
 // No AWS CDK imports: the tests and the bench read this file too.
 import type { FunctionKey } from '../functions/workflows/catalog';
@@ -79,4 +79,35 @@ export const workflowAccess: Record<FunctionKey, TableAccess> = {
 export const apiAccess: TableAccess = {
   table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem', 'BatchWriteItem'],
   indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI7'],
+};
+
+/** The job Lambdas beside the workflow Tasks (functions/handlers/lambda/<key>.ts). */
+export const jobFunctionKeys = ['publishDue', 'dailyDigest', 'smsGateway', 'deliveryFailure', 'syncSubscriptions', 'retention'] as const;
+export type JobFunctionKey = (typeof jobFunctionKeys)[number];
+
+/** Recording a bad address on a staff member (OutboxStore.flagUndeliverable): read it, then a conditional update. */
+const FLAGS_STAFF: readonly TableAction[] = ['GetItem', 'UpdateItem'];
+
+export const jobAccess: Record<JobFunctionKey, TableAccess> = {
+  // The publisher (functions/app/publisher.ts): the due index (GSI6) by shard; the staff member, the case it is
+  // about (GetItem); each state change of an item is a conditional PutItem of the whole item (OutboxStore.replace);
+  // a channel that fails for good is flagged on the staff member (GetItem, UpdateItem: a rare path, listed by the
+  // access-profile test as granted but not needed).
+  publishDue: { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: ['GSI6'] },
+  // The daily digest (functions/app/digest.ts): staff of every org unit (GSI1), the open cases under each scope
+  // (GSI1 a queue, GSI2 an owner, GSI3 a street, GSI4 the district, GSI7 handovers that left a street), her pending
+  // digest items (GSI5), the cases they are about (BatchGetItem), the digest item (conditional PutItem; GetItem when
+  // a rerun finds it) and the items it marks (PutItem).
+  dailyDigest: { table: ['GetItem', 'BatchGetItem', 'PutItem'], indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI7'] },
+  // The SMS-gateway subscriber: its DEDUPE#<key> claim (conditional PutItem), finish (UpdateItem) and release
+  // (conditional DeleteItem); the phone by staff id (GetItem); a refused number flagged.
+  smsGateway: { table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },
+  // A bounce recorded on the staff member.
+  deliveryFailure: { table: FLAGS_STAFF, indexes: [] },
+  // The subscription sync: staff of every org unit (GSI1); addresses refused flagged.
+  syncSubscriptions: { table: FLAGS_STAFF, indexes: ['GSI1'] },
+  // Retention (functions/app/retention.ts): subjects who left the register, by leaving date (GSI4), a subject's open
+  // cases (GSI5), the subject read again (GetItem) and erased in one transaction (RegisterStore.eraseSubject: a
+  // conditional DeleteItem of the subject, a PutItem of what is kept). Never a case or its history.
+  retention: { table: ['GetItem', 'PutItem', 'DeleteItem'], indexes: ['GSI4', 'GSI5'] },
 };

@@ -4,7 +4,7 @@
 // test/infra/district-stack.test.ts checks this list against functions/api/routes.ts.
 
 export interface ApiRoute {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   path: string;
   /** public: no token (health, the OpenAPI document); staff: the Cognito JWT authorizer. */
   auth: 'public' | 'staff';
@@ -25,4 +25,7 @@ export const apiRoutes: readonly ApiRoute[] = [
   { method: 'POST', path: '/imports/staff', auth: 'staff' },
   { method: 'POST', path: '/imports/subjects', auth: 'staff' },
   { method: 'GET', path: '/audit', auth: 'staff' },
+  { method: 'GET', path: '/staff/undeliverable', auth: 'staff' },
+  { method: 'POST', path: '/staff/{staffId}/undeliverable/clear', auth: 'staff' },
+  { method: 'PATCH', path: '/staff/{staffId}/preferences', auth: 'staff' },
 ];

@@ -27,6 +27,13 @@ const number = (name: string): number | undefined => {
   return n;
 };
 
+function smsVia(v: string): 'gateway' | 'sns' {
+  if (v !== 'gateway' && v !== 'sns') throw new Error(`context smsVia must be gateway or sns, got "${v}"`);
+  return v;
+}
+const gatewayUrl = context('smsGatewayUrl');
+if (gatewayUrl && !/^https:\/\/[^\s]+$/.test(gatewayUrl)) throw new Error(`context smsGatewayUrl must be an https:// URL, got "${gatewayUrl}"`);
+
 const only = context('district');
 const stage = context('stage') ?? process.env.SHUDI_STAGE ?? 'dev';
 if (!/^[a-z][a-z0-9-]{0,15}$/.test(stage)) throw new Error(`stage "${stage}" must be lowercase letters, digits and dashes (at most 16)`);
@@ -40,6 +47,9 @@ const settings: DistrictStackSettings = {
   ...(number('apiBurstLimit') !== undefined ? { apiBurstLimit: number('apiBurstLimit')! } : {}),
   ...(context('dashboardCountries') ? { dashboardCountries: context('dashboardCountries')!.split(',').map((c) => c.trim().toUpperCase()) } : {}),
   ...(context('alarmEmail') ? { alarmEmail: context('alarmEmail')! } : {}),
+  ...(context('smsVia') ? { smsVia: smsVia(context('smsVia')!) } : {}),
+  ...(context('smsGatewayUrl') ? { smsGatewayUrl: context('smsGatewayUrl')! } : {}),
+  ...(context('smsGatewaySecret') ? { smsGatewaySecret: context('smsGatewaySecret')! } : {}),
 };
 
 const districts = loadAllDistricts(join(ROOT, 'seeds', 'districts')).filter((d) => !only || d.id === only);

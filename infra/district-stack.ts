@@ -3,7 +3,7 @@
 // Lambda code is functions/handlers/lambda/* (workflow Tasks) and functions/api/lambda.ts (HTTP API).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Tags, TimeZone, Token, type StackProps } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Duration, RemovalPolicy, Stack, Tags, TimeZone, Token, type StackProps } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -21,26 +21,31 @@ import {
   type UserPoolDomain,
 } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, type IRole } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { ScheduleExpression, Schedule, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaInvoke, type ScheduleTargetBaseProps } from 'aws-cdk-lib/aws-scheduler-targets';
+import { Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { SubscriptionFilter, Topic } from 'aws-cdk-lib/aws-sns';
+import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, LogLevel, StateMachine, StateMachineType } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { jobTimes } from '../functions/app/schedule';
+import { jobTimes, publisherTick } from '../functions/app/schedule';
 import type { DistrictConfig } from '../functions/domain/district-config';
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE, tableNameFor } from '../functions/store/table-design';
 import { definitionSubstitutions, functionKeys, workflowNames, workflows, type FunctionKey, type WorkflowName } from '../functions/workflows/catalog';
-import { apiAccess, workflowAccess } from './access';
+import { apiAccess, jobAccess, workflowAccess, type JobFunctionKey } from './access';
 import { apiRoutes } from './api-routes';
 import { DashboardSite } from './dashboard-site';
-import { ShudiFunction } from './lambda-function';
+import { ShudiFunction, type ShudiFunctionProps } from './lambda-function';
 import { Monitoring } from './monitoring';
 import { reasons, suppress } from './nag';
 import { paths } from './paths';
+import { defaultSmsGatewaySecretName, SMS_GATEWAY_FILTER_POLICY, type SmsVia } from './reminder-wiring';
 
 export interface DistrictStackSettings {
   /** Overdue handovers in one street above which its alarm fires (default 10). */
@@ -56,6 +61,15 @@ export interface DistrictStackSettings {
   dashboardDist?: string;
   /** An address that receives alarm notifications (optional). */
   alarmEmail?: string;
+  /** How SMS reach staff (default `gateway`): infra/reminder-wiring.ts. */
+  smsVia?: SmsVia;
+  /** The SMS gateway's URL (smsVia gateway): HttpSmsGateway POSTs each SMS there. Unset: synth warns. */
+  smsGatewayUrl?: string;
+  /**
+   * The gateway's bearer secret in Secrets Manager, by name or complete ARN (default
+   * `shudi/<stage>/<district>/sms-gateway`). Only its name goes into the template; the value is read at run time.
+   */
+  smsGatewaySecret?: string;
 }
 
 export interface DistrictStackProps extends StackProps {
@@ -80,6 +94,23 @@ const functionSizing: Record<FunctionKey, { timeoutSeconds: number; memorySize: 
 
 const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
+/**
+ * EventBridge Scheduler invoking a Lambda, allowed to invoke exactly the unqualified function ARN
+ * (the schedule targets it; LambdaInvoke would also grant every version and alias, `<arn>:*`).
+ */
+class InvokeFunction extends LambdaInvoke {
+  constructor(
+    private readonly invoked: IFunction,
+    props: ScheduleTargetBaseProps,
+  ) {
+    super(invoked, props);
+  }
+
+  protected override addTargetActionToRole(role: IRole): void {
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.invoked.functionArn] }));
+  }
+}
+
 export class DistrictStack extends Stack {
   readonly table: TableV2;
   readonly key: Key;
@@ -93,7 +124,14 @@ export class DistrictStack extends Stack {
   readonly userPoolDomain: UserPoolDomain;
   readonly reminderTopic: Topic;
   readonly schedulerDeadLetterQueue: Queue;
-  readonly schedules: Record<'sweeper' | 'healthChecks' | 'changeReports' | 'unitNotices', Schedule>;
+  readonly schedules: Record<'sweeper' | 'healthChecks' | 'changeReports' | 'unitNotices' | 'publishDue' | 'dailyDigest' | 'retention' | 'syncSubscriptions', Schedule>;
+  /** The job Lambdas (infra/access.ts jobFunctionKeys); smsGateway only when SMS go through the gateway. */
+  readonly jobFunctions: Partial<Record<JobFunctionKey, ShudiFunction>> & Record<Exclude<JobFunctionKey, 'smsGateway'>, ShudiFunction>;
+  /** Asynchronous invocations of the scheduled jobs (digest, retention, subscription sync) that failed for good. */
+  readonly jobDeadLetterQueue: Queue;
+  /** SMS the gateway subscriber could not deliver after Lambda's retries (and SNS deliveries that failed). */
+  readonly smsGatewayDeadLetterQueue?: Queue;
+  readonly smsGatewaySecret?: ISecret;
   readonly site: DashboardSite;
   readonly monitoring: Monitoring;
 
@@ -177,7 +215,8 @@ export class DistrictStack extends Stack {
     this.stateMachines = machines;
 
     // ------------------------------------------------------------------------------------------
-    // Messages: the reminder topic (its publisher is a later issue).
+    // Messages: the reminder topic. Its publisher and the other job Lambdas are wired below, once the
+    // dashboard's URL (the links in messages) is known.
     this.reminderTopic = new Topic(this, 'ReminderTopic', {
       displayName: `shudi ${stage} ${districtId} reminders`,
       masterKey: this.key,
@@ -188,8 +227,8 @@ export class DistrictStack extends Stack {
     // Schedules: EventBridge Scheduler starts the job workflows; a start that still fails after
     // its retries goes to the dead-letter queue (alarmed). These are the stack's only asynchronous
     // invocations: Step Functions and API Gateway invoke the Lambdas synchronously (a failure goes
-    // back to the ASL's Retry/Catch or to the caller), so no Lambda needs an async-invoke DLQ; the
-    // reminder topic's subscriptions (a later issue) bring their own.
+    // back to the ASL's Retry/Catch or to the caller). The job Lambdas below are invoked
+    // asynchronously (Scheduler, SNS) and have dead-letter queues of their own.
     this.schedulerDeadLetterQueue = new Queue(this, 'SchedulerDeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -231,14 +270,7 @@ export class DistrictStack extends Stack {
         schedule: ScheduleExpression.expression(jobTimes.unit_notice.cron, shanghai),
         target: start(machines.recurringObligations, { kind: 'unit_notice' }, Duration.hours(6)),
       }),
-      // Seams (later issues): the daily digest at 08:30 Asia/Shanghai, the retention job at 02:00
-      // and the reminder publisher every minute (jobTimes.daily_digest, jobTimes.retention,
-      // publisherTick in functions/app/schedule.ts), each with its Lambda and this dead-letter queue:
-      // digest: new Schedule(this, 'DailyDigestSchedule', {
-      //   schedule: ScheduleExpression.expression(jobTimes.daily_digest.cron, shanghai),
-      //   target: new LambdaInvoke(digestFn, { deadLetterQueue: this.schedulerDeadLetterQueue, retryAttempts: 3, maxEventAge: Duration.hours(2) }),
-      // }),
-    };
+    } as DistrictStack['schedules'];
 
     // ------------------------------------------------------------------------------------------
     // Identity: staff sign in to a Cognito user pool; ID tokens carry custom:staffId,
@@ -309,6 +341,158 @@ export class DistrictStack extends Stack {
     });
 
     // ------------------------------------------------------------------------------------------
+    // The job Lambdas: reminders (docs/reminders.md), the subscription sync and retention. Each is
+    // invoked asynchronously; its events that fail for good go to a dead-letter queue (alarmed).
+    this.jobDeadLetterQueue = new Queue(this, 'JobDeadLetterQueue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    suppress(this.jobDeadLetterQueue, [
+      { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the scheduled job Lambdas (asynchronous invocations); a dead-letter queue has no dead-letter queue of its own.' },
+    ]);
+    const smsVia: SmsVia = settings.smsVia ?? 'gateway';
+    const jobFn = (key: JobFunctionKey, opts: Pick<ShudiFunctionProps, 'timeout' | 'memorySize'> & Partial<ShudiFunctionProps>, description: string) =>
+      new ShudiFunction(this, `${pascal(key)}Fn`, {
+        districtId,
+        stage,
+        entry: join(paths.lambdaEntries, `${key}.ts`),
+        serviceName: `shudi-${key}`,
+        description: `shudi ${stage} ${districtId}: ${description}`,
+        table: this.table,
+        key: this.key,
+        access: jobAccess[key],
+        ...opts,
+      });
+    const messageEnv = { SHUDI_DASHBOARD_URL: siteUrl };
+    const jobs = {
+      // Every minute (publisherTick); a failed run is not retried: the next tick is a minute away, and
+      // an item it was sending is claimed again when its lease ends. Failures alarm on the Errors metric.
+      publishDue: jobFn(
+        'publishDue',
+        { timeout: Duration.seconds(50), memorySize: 512, retryAttempts: 0, maxEventAge: Duration.minutes(1), environment: { ...messageEnv, SHUDI_TOPIC_ARN: this.reminderTopic.topicArn } },
+        'reminder publisher',
+      ),
+      // Every staff member's digest: up to a few thousand staff, 8 at a time.
+      dailyDigest: jobFn(
+        'dailyDigest',
+        { timeout: Duration.minutes(10), memorySize: 1024, retryAttempts: 2, maxEventAge: Duration.hours(2), deadLetterQueue: this.jobDeadLetterQueue, environment: messageEnv },
+        'daily digest',
+      ),
+      // Bounces and dead numbers reported back; invoked directly (no trigger in the stack).
+      deliveryFailure: jobFn('deliveryFailure', { timeout: Duration.seconds(10), memorySize: 256, retryAttempts: 0 }, 'delivery failure report'),
+      syncSubscriptions: jobFn(
+        'syncSubscriptions',
+        { timeout: Duration.minutes(5), memorySize: 512, retryAttempts: 1, maxEventAge: Duration.hours(1), deadLetterQueue: this.jobDeadLetterQueue },
+        'reminder topic subscription sync',
+      ),
+      retention: jobFn(
+        'retention',
+        { timeout: Duration.minutes(10), memorySize: 512, retryAttempts: 2, maxEventAge: Duration.hours(6), deadLetterQueue: this.jobDeadLetterQueue },
+        'retention (erasure of subjects who left the register)',
+      ),
+    } as DistrictStack['jobFunctions'];
+
+    // The publisher publishes to the reminder topic only, through its key (SNS encrypts with it).
+    jobs.publishDue.role.addToPrincipalPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: [this.reminderTopic.topicArn] }));
+    jobs.publishDue.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.key.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `sns.${Aws.REGION}.${Aws.URL_SUFFIX}` } },
+      }),
+    );
+    // Staff subscriptions are made at run time from the register (docs/reminders.md, "SNS fan-out"), not by
+    // CloudFormation: the sync manages subscriptions of this topic only (SNS authorizes the subscription
+    // actions against the topic's ARN).
+    jobs.syncSubscriptions.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        actions: ['sns:ListSubscriptionsByTopic', 'sns:Subscribe', 'sns:Unsubscribe', 'sns:GetSubscriptionAttributes', 'sns:SetSubscriptionAttributes'],
+        resources: [this.reminderTopic.topicArn],
+      }),
+    );
+    jobs.syncSubscriptions.fn.addEnvironment('SHUDI_TOPIC_ARN', this.reminderTopic.topicArn);
+    jobs.syncSubscriptions.fn.addEnvironment('SHUDI_SMS_VIA', smsVia);
+
+    if (smsVia === 'gateway') {
+      // The SMS gateway: the topic's one Lambda subscription, on channel "sms" (SnsNotifier's value).
+      const dlq = new Queue(this, 'SmsGatewayDeadLetterQueue', {
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        retentionPeriod: Duration.days(14),
+      });
+      suppress(dlq, [
+        { id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the SMS-gateway subscriber (its failed asynchronous invocations and failed SNS deliveries); it has no dead-letter queue of its own.' },
+      ]);
+      const secretRef = settings.smsGatewaySecret ?? defaultSmsGatewaySecretName(stage, districtId);
+      const secret = secretRef.startsWith('arn:')
+        ? Secret.fromSecretCompleteArn(this, 'SmsGatewaySecret', secretRef)
+        : Secret.fromSecretNameV2(this, 'SmsGatewaySecret', secretRef);
+      const gateway = jobFn(
+        'smsGateway',
+        {
+          timeout: Duration.seconds(30),
+          memorySize: 512,
+          // 5xx, timeouts and a claim held by another attempt fail the invocation: Lambda retries twice
+          // (about 1 and 2 minutes later), then the message goes to the dead-letter queue.
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(6),
+          deadLetterQueue: dlq,
+          environment: { SHUDI_SMS_GATEWAY_URL: settings.smsGatewayUrl ?? '', SHUDI_SMS_GATEWAY_SECRET_ID: secretRef },
+        },
+        'SMS gateway subscriber',
+      );
+      secret.grantRead(gateway.role);
+      this.reminderTopic.addSubscription(
+        new LambdaSubscription(gateway.fn, {
+          filterPolicy: Object.fromEntries(Object.entries(SMS_GATEWAY_FILTER_POLICY).map(([k, v]) => [k, SubscriptionFilter.stringFilter({ allowlist: [...v] })])),
+          deadLetterQueue: dlq,
+        }),
+      );
+      jobs.syncSubscriptions.fn.addEnvironment('SHUDI_SMS_GATEWAY_FUNCTION_ARN', gateway.fn.functionArn);
+      jobs.smsGateway = gateway;
+      this.smsGatewayDeadLetterQueue = dlq;
+      this.smsGatewaySecret = secret;
+      if (!settings.smsGatewayUrl)
+        Annotations.of(this).addWarningV2(
+          'shudi:smsGatewayUrl',
+          'smsGatewayUrl is not set: the SMS-gateway subscriber fails every SMS (kept in its dead-letter queue) until it is (-c smsGatewayUrl=https://…, README "Deploy to AWS").',
+        );
+    }
+    this.jobFunctions = jobs;
+
+    const invoke = (fn: ShudiFunction, opts: { retryAttempts: number; maxEventAge: Duration; input?: Record<string, unknown> }) =>
+      new InvokeFunction(fn.fn, {
+        input: ScheduleTargetInput.fromObject(opts.input ?? {}),
+        deadLetterQueue: this.schedulerDeadLetterQueue,
+        retryAttempts: opts.retryAttempts,
+        maxEventAge: opts.maxEventAge,
+      });
+    // Every minute (publisherTick.rate): an urgent notice waits at most that long. At 43,200 runs a
+    // month the schedule, the invocations and the due-index queries cost well under a dollar a month
+    // per district, so a slower tick would save nothing worth a late overdue notice.
+    this.schedules.publishDue = new Schedule(this, 'PublishDueSchedule', {
+      description: `shudi ${stage} ${districtId}: deliver due reminders`,
+      schedule: ScheduleExpression.expression(publisherTick.rate),
+      target: invoke(jobs.publishDue, { retryAttempts: 0, maxEventAge: Duration.minutes(1) }),
+    });
+    this.schedules.dailyDigest = new Schedule(this, 'DailyDigestSchedule', {
+      description: `shudi ${stage} ${districtId}: each staff member's daily digest`,
+      schedule: ScheduleExpression.expression(jobTimes.daily_digest.cron, shanghai),
+      target: invoke(jobs.dailyDigest, { retryAttempts: 3, maxEventAge: Duration.hours(2) }),
+    });
+    this.schedules.retention = new Schedule(this, 'RetentionSchedule', {
+      description: `shudi ${stage} ${districtId}: erase subjects who left the register long enough ago`,
+      schedule: ScheduleExpression.expression(jobTimes.retention.cron, shanghai),
+      target: invoke(jobs.retention, { retryAttempts: 3, maxEventAge: Duration.hours(6) }),
+    });
+    this.schedules.syncSubscriptions = new Schedule(this, 'SyncSubscriptionsSchedule', {
+      description: `shudi ${stage} ${districtId}: subscribe staff to the reminder topic as the register says`,
+      schedule: ScheduleExpression.rate(Duration.hours(1)),
+      target: invoke(jobs.syncSubscriptions, { retryAttempts: 1, maxEventAge: Duration.hours(1) }),
+    });
+
+    // ------------------------------------------------------------------------------------------
     // The HTTP API: one Lambda (functions/api/lambda.ts) behind API Gateway v2, JWT-authorized.
     this.apiFunction = new ShudiFunction(this, 'ApiFn', {
       districtId,
@@ -331,7 +515,7 @@ export class DistrictStack extends Stack {
       createDefaultStage: false,
       corsPreflight: {
         allowOrigins: [`https://${this.site.distribution.distributionDomainName}`],
-        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.OPTIONS],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.OPTIONS],
         allowHeaders: ['authorization', 'content-type', 'idempotency-key'],
         maxAge: Duration.hours(1),
       },
@@ -390,8 +574,15 @@ export class DistrictStack extends Stack {
       stage,
       key: this.key,
       stateMachines: machines,
-      functions: { ...fns, api: this.apiFunction },
-      deadLetterQueues: [this.schedulerDeadLetterQueue],
+      functions: { ...fns, api: this.apiFunction, ...this.jobFunctions },
+      publisher: this.jobFunctions.publishDue,
+      deadLetterQueues: [
+        { queue: this.schedulerDeadLetterQueue, label: 'scheduler', description: 'a scheduled workflow start or job invocation failed after its retries (see the scheduler dead-letter queue)' },
+        { queue: this.jobDeadLetterQueue, label: 'jobs', description: 'a digest, retention or subscription-sync run failed after its retries (see the job dead-letter queue)' },
+        ...(this.smsGatewayDeadLetterQueue
+          ? [{ queue: this.smsGatewayDeadLetterQueue, label: 'SMS gateway', description: 'an SMS could not be handed to the gateway after its retries (see the SMS-gateway dead-letter queue)' }]
+          : []),
+      ],
       overdueHandoverThreshold: settings.overdueHandoverThreshold ?? 10,
       ...(settings.alarmEmail ? { alarmEmail: settings.alarmEmail } : {}),
     });

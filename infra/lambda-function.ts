@@ -6,6 +6,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Tracing } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -28,6 +29,13 @@ export interface ShudiFunctionProps {
   timeout: Duration;
   memorySize: number;
   environment?: Record<string, string>;
+  /**
+   * Asynchronous invocations (EventBridge Scheduler, SNS): how often Lambda retries a failed event (default 2), how
+   * old an event may get (default 6 h), and the queue that keeps an event that still fails.
+   */
+  retryAttempts?: number;
+  maxEventAge?: Duration;
+  deadLetterQueue?: IQueue;
 }
 
 export class ShudiFunction extends Construct {
@@ -60,6 +68,9 @@ export class ShudiFunction extends Construct {
       logGroup: this.logGroup,
       tracing: Tracing.ACTIVE,
       bundling: bundlingOptions(props.districtId),
+      ...(props.retryAttempts !== undefined ? { retryAttempts: props.retryAttempts } : {}),
+      ...(props.maxEventAge ? { maxEventAge: props.maxEventAge } : {}),
+      ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
       environment: {
         ...commonLambdaEnvironment(props.serviceName),
         TABLE_NAME: props.table.tableName,

@@ -5,8 +5,10 @@
 // - dead-letter queue depth (a scheduled start that failed after its retries);
 // - overdue handovers above a threshold, one alarm per street, on the custom metric
 //   `shudi/OverdueHandovers` (dimensions district, street), which a later issue emits;
-// - reminder publisher errors, on `shudi/PublisherErrors` (dimension district): the seam for the
-//   publisher of a later issue.
+// - reminder publisher errors: the publishDue Lambda's own Errors metric (most of its runs in 5
+//   minutes failing), and reminders it gave up on (`shudi/RemindersFailed`, which the function emits
+//   with Powertools: dimensions district and service);
+// - dead-letter queue depth, one alarm per queue (scheduler, jobs, SMS gateway).
 // Custom metrics that nobody emits yet are "missing data", treated as not breaching.
 import { Duration, Stack } from 'aws-cdk-lib';
 import {
@@ -34,7 +36,8 @@ import type { ShudiFunction } from './lambda-function';
 
 export const METRICS_NAMESPACE = 'shudi';
 export const OVERDUE_HANDOVERS_METRIC = 'OverdueHandovers';
-export const PUBLISHER_ERRORS_METRIC = 'PublisherErrors';
+/** Reminders the publisher gave up on after their last attempt (functions/handlers/lambda/publishDue.ts). */
+export const REMINDERS_FAILED_METRIC = 'RemindersFailed';
 
 export interface MonitoringProps {
   district: DistrictConfig;
@@ -42,7 +45,9 @@ export interface MonitoringProps {
   key: Key;
   stateMachines: Record<string, StateMachine>;
   functions: Record<string, ShudiFunction>;
-  deadLetterQueues: Queue[];
+  /** The reminder publisher (publishDue). */
+  publisher: ShudiFunction;
+  deadLetterQueues: { queue: Queue; label: string; description: string }[];
   overdueHandoverThreshold: number;
   alarmEmail?: string;
 }
@@ -102,10 +107,10 @@ export class Monitoring extends Construct {
 
     // Dead-letter queues.
     const dlqDepth: IMetric[] = [];
-    props.deadLetterQueues.forEach((q, i) => {
-      const m = q.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
-      dlqDepth.push(m.with({ label: `dead-letter queue ${i + 1}` }));
-      alarm(`DeadLetterQueue${i + 1}Depth`, m, 1, 'a scheduled workflow start failed after its retries (see the dead-letter queue)');
+    props.deadLetterQueues.forEach(({ queue, label, description }, i) => {
+      const m = queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' });
+      dlqDepth.push(m.with({ label: `dead-letter queue: ${label}` }));
+      alarm(`DeadLetterQueue${i + 1}Depth`, m, 1, description);
     });
 
     // Overdue handovers, per street (the custom metric; its emitter is a later issue).
@@ -130,15 +135,18 @@ export class Monitoring extends Construct {
       );
     });
 
-    // Reminder publisher errors (the publisher is a later issue; this is its alarm).
-    const publisherErrors = new Metric({
+    // Reminder publisher errors: it runs every minute, so 3 failed runs in 5 minutes is a publisher that
+    // is down (a single failure, a throttled read, is retried by the next tick).
+    const publisherErrors = props.publisher.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' });
+    alarm('PublisherErrors', publisherErrors, 3, 'the reminder publisher failed in 3 of its runs in 5 minutes');
+    const remindersFailed = new Metric({
       namespace: METRICS_NAMESPACE,
-      metricName: PUBLISHER_ERRORS_METRIC,
-      dimensionsMap: { district: districtId },
+      metricName: REMINDERS_FAILED_METRIC,
+      dimensionsMap: { district: districtId, service: 'shudi-publishDue' },
       statistic: 'Sum',
       period: Duration.minutes(5),
     });
-    alarm('PublisherErrors', publisherErrors, 1, 'the reminder publisher failed to send');
+    alarm('RemindersFailed', remindersFailed, 1, 'the reminder publisher gave up on a reminder after its last attempt');
 
     const lambdaErrors = Object.entries(props.functions).map(([name, f]) => f.fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum', label: name }));
 
@@ -154,7 +162,7 @@ export class Monitoring extends Construct {
         [
           new GraphWidget({ title: 'Failed executions', left: failed, width: 8, height: 6, leftYAxis: { min: 0 } }),
           new GraphWidget({ title: 'Lambda errors', left: lambdaErrors, width: 8, height: 6, leftYAxis: { min: 0 } }),
-          new GraphWidget({ title: 'Dead-letter queue depth and publisher errors', left: dlqDepth, right: [publisherErrors.with({ label: 'publisher errors' })], width: 8, height: 6 }),
+          new GraphWidget({ title: 'Dead-letter queue depth and publisher errors', left: dlqDepth, right: [publisherErrors.with({ label: 'publisher errors' }), remindersFailed.with({ label: 'reminders given up' })], width: 8, height: 6 }),
         ],
         [new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 4 })],
       ],

@@ -40,6 +40,8 @@ const SECURITY_HEADERS: Record<string, string> = {
 /** Staff records are re-read at most this often per process (an import takes effect within it). */
 const STAFF_TTL_MS = 60_000;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+/** Strict UTF-8 (a byte sequence that is not UTF-8 throws); a byte-order mark is kept, as before. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 interface Meta {
   requestId: string;
@@ -120,7 +122,13 @@ export function createApi(input: ApiDepsInput): Api {
       if (!(json || csv) || !ct.utf8)
         throw new HttpProblem('unsupported-media-type', `send ${route.body.csv ? 'application/json or text/csv' : 'application/json'} in UTF-8 (got ${headers['content-type'] ?? 'no content-type'})`);
       mediaType = csv ? 'text/csv' : 'application/json';
-      const text = raw.toString('utf8');
+      // Bytes that are not UTF-8 are refused, not replaced with U+FFFD (a reason would be stored altered).
+      let text: string;
+      try {
+        text = utf8.decode(raw);
+      } catch {
+        throw new HttpProblem('unsupported-media-type', 'the body is not valid UTF-8');
+      }
       if (route.body.schema) {
         let parsed: unknown;
         try {

@@ -12,6 +12,7 @@ import { CaseStore } from '../store/case-store';
 import { createDynamoClient, documentClient } from '../store/client';
 import { RegisterStore } from '../store/register-store';
 import { createApi } from './app';
+import { StaffAdmin } from './staff-admin';
 
 const tableName = requiredEnv('TABLE_NAME');
 const district = districtContext(bundledDistrictConfig());
@@ -29,6 +30,7 @@ export const api = createApi({
   district,
   clock,
   logger,
+  staffAdmin: new StaffAdmin(doc, tableName, district.config.id),
 });
 
 export const handler = api.handler;

@@ -1,7 +1,7 @@
 // GET /openapi.json: OpenAPI 3.1 generated from the route table and its zod schemas (zod 4's
 // JSON Schema output is draft 2020-12, which OpenAPI 3.1 uses as is). Nothing here is hand-written
 // but the words of the info block.
-import { z } from 'zod';
+import * as z from 'zod';
 import { PROBLEM_BASE } from './problem';
 import type { Route } from './router';
 import { requestComponents, responseComponents } from './schemas';

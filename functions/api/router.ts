@@ -9,6 +9,7 @@ import type { AuditStore } from '../store/audit-store';
 import type { CaseStore } from '../store/case-store';
 import type { RegisterStore } from '../store/register-store';
 import type { Caller } from './access';
+import type { StaffAdmin } from './staff-admin';
 import { HttpProblem } from './problem';
 
 export interface ApiDeps {
@@ -19,6 +20,8 @@ export interface ApiDeps {
   district: DistrictContext;
   clock: Clock;
   logger: Logger;
+  /** Preferences and undeliverable flags (GET /staff/undeliverable, its clear, PATCH …/preferences); absent: those routes answer 500. */
+  staffAdmin?: StaffAdmin;
 }
 
 export const MiB = 1024 * 1024;
@@ -55,7 +58,7 @@ export interface ApiResult {
 }
 
 export interface Route<P = any, Q = any, B = any> {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   /** OpenAPI path template: `/cases/{caseId}/actions`. */
   path: string;
   operationId: string;

@@ -11,6 +11,9 @@ import { StaleCaseError } from '../store/case-store';
 import { idempotencyItem, type AuditEntry } from '../store/keys';
 import type { Page } from '../store/paging';
 import { canSeeCase, canViewOrg, isDistrictManager, orgInScope, type Caller } from './access';
+import { maskPhone } from '../domain/reminders';
+import type { Staff } from '../domain/people';
+import { StaffChangeConflict, type StaffAdmin } from './staff-admin';
 import { caseView, machineContext } from './case-view';
 import { importStaff, importSubjects, readRows, staffColumns, subjectColumns } from './imports';
 import { HttpProblem } from './problem';
@@ -18,6 +21,12 @@ import { MiB, route, type ApiDeps, type Ctx, type Route } from './router';
 import {
   auditQuery,
   caseActionBody,
+  clearUndeliverableBody,
+  preferencesBody,
+  staffIdParams,
+  undeliverableQuery,
+  type ClearUndeliverableBody,
+  type PreferencesBody,
   caseIdParams,
   createCaseBody,
   onTimeReportQuery,
@@ -228,6 +237,48 @@ async function queue(ctx: Ctx<{ orgUnitId: string }, z.output<typeof queueQuery>
 }
 
 // ---------------------------------------------------------------------------------------------
+// Staff: undeliverable flags and preferences
+
+const isManagerRole = (caller: Caller) => caller.role === 'district_manager' || caller.role === 'street_manager';
+
+/** A district manager is over every staff member; a street manager over the staff of her street and beneath it. */
+const managesStaff = (caller: Caller, staff: Pick<Staff, 'orgUnitId'>, ctx: Ctx<unknown, unknown, unknown>) =>
+  isManagerRole(caller) && canViewOrg(caller, staff.orgUnitId, ctx.deps.district.territory);
+
+function adminOf(ctx: Ctx<unknown, unknown, unknown>): StaffAdmin {
+  if (!ctx.deps.staffAdmin) throw new Error('the API was created without staffAdmin');
+  return ctx.deps.staffAdmin;
+}
+
+/** `+86139****0001`, `c***@example.cn`: enough to recognise the address, never the whole of it. */
+export function maskedAddress(channel: 'sms' | 'email', s: Pick<Staff, 'phone' | 'email'>): string {
+  if (channel === 'sms') return s.phone ? maskPhone(s.phone) : '';
+  const at = s.email?.indexOf('@') ?? -1;
+  return at > 0 ? `${s.email![0]}***${s.email!.slice(at)}` : '***';
+}
+
+const preferencesOf = (s: Staff) => ({ channel: s.channel, language: s.language, quietHours: { start: s.quietHours.start, end: s.quietHours.end } });
+
+/** The staff member of the path: 404 when the district has no such staff member, 403 when the caller may not act on her. */
+async function staffInScope(ctx: Ctx<{ staffId: string }, unknown, unknown>, may: (s: Staff) => boolean, who: string): Promise<Staff> {
+  const s = await ctx.deps.register.getStaff(ctx.params.staffId);
+  if (!s) throw new HttpProblem('not-found', `no staff member "${ctx.params.staffId}" in this district`);
+  if (!may(s)) throw new HttpProblem('forbidden', `staff member "${s.staffId}" (${s.orgUnitId}) is for ${who}; you act for "${ctx.caller.orgUnitId}"`);
+  return s;
+}
+
+async function changed<T>(p: Promise<T | undefined>, staffId: string): Promise<T> {
+  try {
+    const r = await p;
+    if (!r) throw new HttpProblem('not-found', `no staff member "${staffId}" in this district`);
+    return r;
+  } catch (err) {
+    if (err instanceof StaffChangeConflict) throw new HttpProblem('conflict', err.message);
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // The table
 
 const MAX_REPORT_DAYS = 366;
@@ -271,7 +322,15 @@ export function apiRoutes(openapi: () => unknown): Route[] {
         const u = caller.orgUnit;
         return {
           status: 200,
-          body: { staffId: caller.staffId, role: caller.role, orgUnitId: caller.orgUnitId, district: caller.district, name: staff?.name ?? caller.staffId, orgUnit: orgUnitView(u) },
+          body: {
+            staffId: caller.staffId,
+            role: caller.role,
+            orgUnitId: caller.orgUnitId,
+            district: caller.district,
+            name: staff?.name ?? caller.staffId,
+            orgUnit: orgUnitView(u),
+            ...(staff ? { preferences: preferencesOf(staff) } : {}),
+          },
         };
       },
     }),
@@ -495,6 +554,74 @@ export function apiRoutes(openapi: () => unknown): Route[] {
         if (!isDistrictManager(caller)) throw new HttpProblem('forbidden', 'the audit log is for district managers');
         const page = await deps.audit.list(query.date ?? businessDateOf(now), { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
         return { status: 200, body: { items: page.items.map(({ date: _d, ...e }) => e), ...(page.cursor ? { cursor: page.cursor } : {}) } };
+      },
+    }),
+    route<Record<string, never>, z.output<typeof undeliverableQuery>>({
+      method: 'GET',
+      path: '/staff/undeliverable',
+      operationId: 'listUndeliverable',
+      summary: 'Staff with an undeliverable channel',
+      description:
+        'One row per flagged channel (bad number, refused by the gateway, bounced e-mail) of staff working for the org unit or beneath it, by staff id. The address is masked; the reason is a code.',
+      tag: 'staff',
+      auth: 'staff',
+      access: 'district managers; street managers for staff of their street and beneath',
+      query: undeliverableQuery,
+      response: { status: 200, componentId: 'UndeliverableList', description: 'the flags' },
+      problems: [400, 403, 404],
+      handler: async (ctx) => {
+        const { caller, deps, query } = ctx;
+        if (!isManagerRole(caller)) throw new HttpProblem('forbidden', 'undeliverable addresses are for district and street managers');
+        const { territory } = deps.district;
+        const org = orgInScope(caller, query.orgUnitId ?? caller.orgUnitId, territory);
+        const staff = (await adminOf(ctx).listUndeliverable()).filter((s) => territory.isWithin(s.orgUnitId, org.id));
+        staff.sort((a, b) => (a.staffId < b.staffId ? -1 : a.staffId > b.staffId ? 1 : 0));
+        const items = staff.flatMap((s) =>
+          (s.undeliverable ?? []).map((f) => ({ staffId: s.staffId, role: s.role, orgUnitId: s.orgUnitId, channel: f.channel, reason: f.reason, at: f.at, to: maskedAddress(f.channel, s) })),
+        );
+        return { status: 200, body: { items } };
+      },
+    }),
+    route<{ staffId: string }, Record<string, never>, ClearUndeliverableBody>({
+      method: 'POST',
+      path: '/staff/{staffId}/undeliverable/clear',
+      operationId: 'clearUndeliverable',
+      summary: "Clear a staff member's undeliverable flag",
+      description:
+        'After the address is fixed (a staff import with the new phone or e-mail): clears the flag of `channel`, or of every channel, so the publisher uses it again. Clearing what is not flagged changes nothing and answers the same.',
+      tag: 'staff',
+      auth: 'staff',
+      access: 'district managers; street managers for staff of their street and beneath',
+      params: staffIdParams,
+      body: { schema: clearUndeliverableBody, componentId: 'ClearUndeliverable', maxBytes: MiB },
+      response: { status: 200, componentId: 'UndeliverableCleared', description: 'the flags still set' },
+      problems: [400, 403, 404, 409, 413, 415],
+      handler: async (ctx) => {
+        if (!isManagerRole(ctx.caller)) throw new HttpProblem('forbidden', 'undeliverable addresses are for district and street managers');
+        const s = await staffInScope(ctx, (x) => managesStaff(ctx.caller, x, ctx), 'her managers');
+        const after = await changed(adminOf(ctx).clearUndeliverable(s.staffId, ctx.body.channel), s.staffId);
+        return { status: 200, body: { staffId: after.staffId, undeliverable: (after.undeliverable ?? []).map((f) => ({ channel: f.channel, reason: f.reason, at: f.at })) } };
+      },
+    }),
+    route<{ staffId: string }, Record<string, never>, PreferencesBody>({
+      method: 'PATCH',
+      path: '/staff/{staffId}/preferences',
+      operationId: 'setPreferences',
+      summary: "Change a staff member's reminder preferences",
+      description:
+        'channel (sms, email, both, none), language (zh-CN, en), quietHours {start, end} (HH:MM, Asia/Shanghai; start = end: none). Fields left out keep their value. One conditional write on the record as read.',
+      tag: 'staff',
+      auth: 'staff',
+      access: 'the staff member herself; district managers; street managers for staff of their street and beneath',
+      params: staffIdParams,
+      body: { schema: preferencesBody, componentId: 'PreferencesPatch', maxBytes: MiB },
+      response: { status: 200, componentId: 'Preferences', description: 'her preferences after the change' },
+      problems: [400, 403, 404, 409, 413, 415],
+      handler: async (ctx) => {
+        const { caller } = ctx;
+        const s = await staffInScope(ctx, (x) => x.staffId === caller.staffId || managesStaff(caller, x, ctx), 'herself and her managers');
+        const after = await changed(adminOf(ctx).setPreferences(s.staffId, ctx.body), s.staffId);
+        return { status: 200, body: { staffId: after.staffId, ...preferencesOf(after) } };
       },
     }),
   ];

@@ -1,6 +1,6 @@
 // The HTTP API's shapes, as zod schemas: every request is parsed with them, and GET /openapi.json
 // is generated from them (./openapi.ts). docs/api.md explains what the schemas cannot.
-import { z } from 'zod';
+import * as z from 'zod';
 import { caseStatuses, caseTypes, queueLevels } from '../domain/case';
 import { followUpTriggers, handoverReasons, staffActions } from '../domain/case-machines';
 import { channels, e164Phone, languages, staffRoles } from '../domain/district-config';
@@ -78,6 +78,21 @@ export const onTimeReportQuery = z.strictObject({
   orgUnitId: orgUnitId.optional().describe("default: the caller's org unit"),
   from: isoDate.describe('first business date (Asia/Shanghai), inclusive'),
   to: isoDate.describe('last business date (Asia/Shanghai), inclusive'),
+});
+
+export const staffIdParams = z.strictObject({ staffId });
+
+export const undeliverableQuery = z.strictObject({
+  orgUnitId: orgUnitId.optional().describe("staff of this org unit and beneath it (default: the caller's)"),
+});
+
+/** GET /dev/outbox (local server only: not in the route table, not on AWS). */
+export const devOutboxQuery = z.strictObject({
+  staffId: staffId.optional(),
+  channel: z.enum(['sms', 'email']).optional(),
+  kind: z.string().regex(/^[a-z_]+(\.[a-z_]+)*$/, 'a template kind, e.g. handover.overdue').max(80).optional(),
+  since: z.iso.datetime({ offset: true }).optional().describe('ISO-8601 instant: messages at or after it'),
+  limit: limit(1000, 200),
 });
 
 export const auditQuery = z.strictObject({
@@ -170,6 +185,27 @@ export const subjectImportRow = z.strictObject({
 });
 requestComponents.add(z.array(subjectImportRow), { id: 'SubjectImport', description: 'JSON array; or text/csv with these columns in a header row' });
 
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day is HH:MM');
+
+export const clearUndeliverableBody = z.strictObject({
+  channel: z.enum(['sms', 'email']).optional().describe('the channel whose address was fixed (default: every flagged channel)'),
+});
+export type ClearUndeliverableBody = z.output<typeof clearUndeliverableBody>;
+requestComponents.add(clearUndeliverableBody, { id: 'ClearUndeliverable' });
+
+export const preferencesBody = z
+  .strictObject({
+    channel: z.enum(channels).optional(),
+    language: z.enum(languages).optional(),
+    quietHours: z
+      .strictObject({ start: timeOfDay, end: timeOfDay })
+      .optional()
+      .describe('local (Asia/Shanghai) times; start = end means no quiet hours'),
+  })
+  .refine((b) => b.channel !== undefined || b.language !== undefined || b.quietHours !== undefined, 'name at least one of channel, language, quietHours');
+export type PreferencesBody = z.output<typeof preferencesBody>;
+requestComponents.add(preferencesBody, { id: 'PreferencesPatch' });
+
 export const devLoginBody = z.strictObject({ staffId });
 export const devClockBody = z.union([
   z.strictObject({ advanceDays: z.number().min(0).max(400) }),
@@ -248,6 +284,14 @@ responseComponents.add(orgUnitView, { id: 'OrgUnit' });
 export const orgUnitList = z.object({ items: z.array(orgUnitView) });
 responseComponents.add(orgUnitList, { id: 'OrgUnitList' });
 
+export const preferencesView = z.object({
+  staffId: z.string(),
+  channel: z.enum(channels),
+  language: z.enum(languages),
+  quietHours: z.object({ start: z.string(), end: z.string() }),
+});
+responseComponents.add(preferencesView, { id: 'Preferences' });
+
 export const meView = z.object({
   staffId: z.string(),
   role: z.enum(staffRoles),
@@ -255,6 +299,7 @@ export const meView = z.object({
   district: z.string(),
   name: z.string(),
   orgUnit: orgUnitView,
+  preferences: preferencesView.omit({ staffId: true }).optional().describe('her own reminder preferences'),
 });
 responseComponents.add(meView, { id: 'Me' });
 
@@ -323,5 +368,24 @@ export const auditEntryView = z.object({
 responseComponents.add(auditEntryView, { id: 'AuditEntry' });
 export const auditPage = page(auditEntryView);
 responseComponents.add(auditPage, { id: 'AuditPage' });
+
+export const undeliverableRow = z.object({
+  staffId: z.string(),
+  role: z.enum(staffRoles),
+  orgUnitId: z.string(),
+  channel: z.enum(['sms', 'email']),
+  reason: z.string().describe('a reason code, never the address'),
+  at: instant.describe('when the channel first failed'),
+  to: z.string().describe('the address, masked: +86139****0001, c***@example.cn'),
+});
+responseComponents.add(undeliverableRow, { id: 'UndeliverableFlag' });
+export const undeliverableList = z.object({ items: z.array(undeliverableRow) });
+responseComponents.add(undeliverableList, { id: 'UndeliverableList' });
+
+export const clearedView = z.object({
+  staffId: z.string(),
+  undeliverable: z.array(z.object({ channel: z.enum(['sms', 'email']), reason: z.string(), at: instant })).describe('the flags still set'),
+});
+responseComponents.add(clearedView, { id: 'UndeliverableCleared' });
 
 export const openApiDocument = z.record(z.string(), z.unknown());

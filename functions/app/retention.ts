@@ -10,7 +10,8 @@
 // erased too without this file changing.
 //
 // The pure part (leaveRegister, erasureDate, keptOf) has no I/O; the rest runs it against the store.
-import { z } from 'zod';
+
+import { DEFAULT_RETENTION_YEARS, retentionRule } from '../domain/rules';
 import type { Clock } from '../domain/clock';
 import type { DistrictConfig } from '../domain/district-config';
 import type { Subject } from '../domain/people';
@@ -18,16 +19,7 @@ import { assertBusinessDate, businessDateOf, type BusinessDate } from '../domain
 import type { CaseStore } from '../store/case-store';
 import type { RegisterStore } from '../store/register-store';
 
-/** The retention period when a district config says nothing. */
-export const DEFAULT_RETENTION_YEARS = 2;
-
-/**
- * `rules.retention` of a district config: `{ "years": 3 }` keeps records longer. Never under 2 years
- * (the source's minimum), at most 30.
- */
-export const retentionRule = z
-  .strictObject({ years: z.number().int().min(DEFAULT_RETENTION_YEARS, `the source keeps these files at least ${DEFAULT_RETENTION_YEARS} years`).max(30).default(DEFAULT_RETENTION_YEARS) })
-  .prefault({});
+export { DEFAULT_RETENTION_YEARS, retentionRule } from '../domain/rules';
 
 export class RetentionConfigError extends Error {
   override readonly name = 'RetentionConfigError';

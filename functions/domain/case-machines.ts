@@ -15,7 +15,7 @@
 //   - escalation (escalate, overdue, escalate_district) only moves a case up and never changes its owner; only a
 //     handover's reassign (re-routing by the street or district) changes the owner;
 //   - a done or cancelled case accepts no command.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CalendarResult, DeadlineRule } from './calendar';
 import type { Actor, Case, CaseStatus, CaseType, HistoryEntry, QueueLevel } from './case';
 import type { StaffRole } from './district-config';
@@ -58,7 +58,13 @@ const isoDate = z.string().refine((s) => {
   }
 }, 'a date is YYYY-MM-DD');
 /** Free text from staff: kept short; it goes to history only, never into a notification. */
-const reasonText = z.string().trim().min(1, 'a reason is required').max(500);
+const reasonText = z
+  .string()
+  .trim()
+  .min(1, 'a reason is required')
+  .max(500)
+  // A reason is kept in history for years: it must not carry a phone or ID number.
+  .refine((s) => !/(?<!\d)1[3-9]\d{9}(?!\d)/.test(s.replace(/[\s-]/g, '')) && !/(?<!\d)\d{17}[\dXx](?!\d)/.test(s.replace(/\s/g, '')), 'a reason must not contain a phone or ID number');
 const orgId = z.string().min(1).max(63);
 
 export const caseCommand = z.discriminatedUnion('action', [

@@ -1,5 +1,5 @@
 // The district config: a district is data, not code. One JSON file per district in seeds/districts/.
-import { z } from 'zod';
+import * as z from 'zod';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'an id is lowercase letters, digits and dashes');
 const isoDate = z.iso.date();

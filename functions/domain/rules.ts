@@ -4,7 +4,7 @@
 // value, at any depth: `{ handover: { due: { days: 20 } } }` changes only that number; every other value keeps its
 // default. Arrays (reminder offsets) are replaced as a whole. An override that is not a valid rule is refused with the
 // path of the bad value; nothing is silently ignored (unknown keys are errors too).
-import { z } from 'zod';
+import * as z from 'zod';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day is HH:MM');
 const dayCount = z.number().int().min(1).max(366);
@@ -28,6 +28,19 @@ function reminders(defaults: number[]) {
 function districtAfter(days: number | null) {
   return z.number().int().min(1).max(366).nullable().default(days);
 }
+
+/** The retention period when a district config says nothing: the source keeps these files at least 2 years. */
+export const DEFAULT_RETENTION_YEARS = 2;
+export const retentionRule = z
+  .strictObject({
+    years: z
+      .number()
+      .int()
+      .min(DEFAULT_RETENTION_YEARS, `the source keeps these files at least ${DEFAULT_RETENTION_YEARS} years`)
+      .max(30)
+      .default(DEFAULT_RETENTION_YEARS),
+  })
+  .prefault({});
 
 const perYear = z
   .number()
@@ -113,6 +126,9 @@ export const routingRules = z
         escalateToDistrictAfterDays: districtAfter(null),
       })
       .prefault({}),
+
+    /** Files of subjects who moved away or aged out: their personal fields are erased this long after they left. */
+    retention: retentionRule,
 
     /** An application at a community (再生育申请): opinion within 3 working days, to the street within 5. Not routed yet. */
     application: z

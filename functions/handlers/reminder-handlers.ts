@@ -7,7 +7,7 @@
 // Environment of a deployment: TABLE_NAME, DISTRICT_ID, SHUDI_TOPIC_ARN, SHUDI_DASHBOARD_URL, and for the gateway
 // SHUDI_SMS_GATEWAY_URL with its bearer secret from Secrets Manager (never a plain environment variable).
 import type { SNSEvent } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HttpSmsGateway, type SmsGateway } from '../adapters/sms-gateway';
 import { createSmsGatewaySubscriber, type SubscriberReport } from '../adapters/sms-gateway-subscriber';
 import type { DedupeStore } from '../adapters/dedupe-store';

@@ -1,6 +1,6 @@
 // The Task handlers the workflows call: the same functions run as Lambdas on AWS and in-process
 // on the local engine. Each parses its event, calls the case service, and returns plain JSON.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Actor } from '../domain/case';
 import type { OpenCaseInput } from '../domain/case-machines';
 import { businessDateOf } from '../domain/time';

@@ -81,7 +81,7 @@ export class DevAuth {
   async verify(token: string): Promise<Record<string, unknown>> {
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(token, this.publicKey, { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, algorithms: [ALG], clockTolerance: 5 }));
+      ({ payload } = await jwtVerify(token, this.publicKey, { issuer: DEV_ISSUER, audience: DEV_AUDIENCE, algorithms: [ALG], clockTolerance: 5, requiredClaims: ['exp', 'iat'] }));
     } catch (err) {
       if (err instanceof errors.JWTExpired) throw new AuthError('the token has expired; sign in again');
       if (err instanceof errors.JWSSignatureVerificationFailed) throw new AuthError('the token signature is not valid');

@@ -1,15 +1,18 @@
 // The local HTTP server of `npm start` and the API tests: plain node:http. Each API request becomes
 // an APIGatewayProxyEventV2 (as API Gateway's HTTP API sends it, with the verified JWT claims in
 // requestContext.authorizer.jwt.claims) and goes to the same handler the Lambda runs. Besides the
-// API it serves /dev/login, /dev/clock and the dashboard's built files.
+// API it serves /dev/login, /dev/clock, /dev/outbox and the dashboard's built files.
 import { randomUUID } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, posix, resolve, sep } from 'node:path';
 import type { Api, ApiEvent } from '../api/app';
-import { HttpProblem, parseOr400, problemResponse, validationProblem } from '../api/problem';
-import { devClockBody, devLoginBody } from '../api/schemas';
+import { HttpProblem, PROBLEM_BASE, parseOr400, problemResponse, validationProblem } from '../api/problem';
+import { devClockBody, devLoginBody, devOutboxQuery } from '../api/schemas';
+import type { SinkRecord } from '../adapters/local-sink';
+import { maskPhone } from '../domain/reminders';
 import { jobsBetween } from '../app/schedule';
 import type { RegisterStore } from '../store/register-store';
 import { AuthError, DevAuth } from './dev-auth';
@@ -26,11 +29,18 @@ export interface ClockControl {
   tick(): Promise<void>;
 }
 
+/** What the local sink would have sent (functions/adapters/local-sink.ts), for GET /dev/outbox. */
+export interface OutboxSource {
+  list(filter: { staffId?: string; channel?: 'sms' | 'email'; kind?: string; since?: string; limit?: number }): readonly SinkRecord[];
+}
+
 export interface LocalServerOptions {
   api: Api;
   auth: DevAuth;
   register: RegisterStore;
   clock?: ClockControl;
+  /** The local sink: GET /dev/outbox lists it (absent: 404, and the dashboard shows no Outbox page). */
+  outbox?: OutboxSource;
   /** The dashboard's build output; served when it exists. */
   staticDir?: string;
   /** Unexpected errors of the server itself (not the API's). */
@@ -81,6 +91,30 @@ function sendProblem(res: ServerResponse, p: HttpProblem) {
 
 function sendJson(res: ServerResponse, status: number, body: unknown) {
   send(res, status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }, JSON.stringify(body));
+}
+
+/** The address of a sink record, masked again if it somehow is not (a record must never show a whole phone or e-mail). */
+function masked(r: SinkRecord): string {
+  if (r.to.includes('*')) return r.to;
+  if (r.channel === 'sms') return maskPhone(r.to);
+  const at = r.to.indexOf('@');
+  return at > 0 ? `${r.to[0]}***${r.to.slice(at)}` : '***';
+}
+
+/** One GET /dev/outbox item: what would have been sent, to whom (staff id, masked address), when, by which channel. */
+export function outboxView(r: SinkRecord) {
+  return {
+    at: r.at,
+    channel: r.channel,
+    staffId: r.staffId,
+    orgUnitId: r.orgUnitId,
+    to: masked(r),
+    kind: r.kind,
+    language: r.language,
+    ...(r.subject !== undefined ? { subject: r.subject } : {}),
+    text: r.text,
+    ...(r.caseId !== undefined ? { caseId: r.caseId } : {}),
+  };
 }
 
 /** The body, up to MAX_READ bytes; past that, `tooLarge` (the rest is read and dropped). */
@@ -140,10 +174,14 @@ function serveFile(req: IncomingMessage, res: ServerResponse, file: string, urlP
 function toEvent(req: IncomingMessage, url: URL, body: Buffer, claims: Record<string, unknown> | undefined): ApiEvent {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
-  const query: Record<string, string> = {};
-  for (const [k, v] of url.searchParams) query[k] = k in query ? `${query[k]},${v}` : v;
+  // Repeated keys joined with commas, as API Gateway does; every key an own property (`__proto__` and
+  // `constructor` too), so the API's strict query schemas see them as API Gateway's JSON would carry them.
+  const joined = new Map<string, string>();
+  for (const [k, v] of url.searchParams) joined.set(k, joined.has(k) ? `${joined.get(k)},${v}` : v);
+  const query: Record<string, string> = Object.fromEntries(joined);
   const now = new Date();
-  const text = isTextual(headers['content-type']);
+  // A body that is not UTF-8 goes base64-encoded, so the API sees its bytes (and refuses them) instead of U+FFFD.
+  const text = isTextual(headers['content-type']) && isUtf8(body);
   return {
     version: '2.0',
     routeKey: '$default',
@@ -173,7 +211,8 @@ export function createLocalServer(opts: LocalServerOptions): Server {
   const { api, auth, register } = opts;
   const staticDir = opts.staticDir ? resolve(opts.staticDir) : undefined;
 
-  async function devRoute(req: IncomingMessage, res: ServerResponse, path: string, body: Buffer) {
+  async function devRoute(req: IncomingMessage, res: ServerResponse, url: URL, body: Buffer) {
+    const path = url.pathname;
     const json = () => {
       const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (type !== 'application/json') throw new HttpProblem('unsupported-media-type', 'send application/json');
@@ -200,6 +239,14 @@ export function createLocalServer(opts: LocalServerOptions): Server {
       }
       throw new HttpProblem('method-not-allowed', `${req.method} is not allowed on ${path}`, undefined, { allow: 'GET, POST' });
     }
+    if (path === '/dev/outbox' && opts.outbox) {
+      if (req.method !== 'GET') throw new HttpProblem('method-not-allowed', `${req.method} is not allowed on ${path}`, undefined, { allow: 'GET' });
+      const query: Record<string, string> = {};
+      for (const [k, v] of url.searchParams) if (v !== '') query[k] = v;
+      const q = parseOr400(devOutboxQuery, query, 'query');
+      const items = opts.outbox.list({ ...(q.staffId ? { staffId: q.staffId } : {}), ...(q.channel ? { channel: q.channel } : {}), ...(q.kind ? { kind: q.kind } : {}), ...(q.since ? { since: new Date(q.since).toISOString() } : {}), limit: q.limit });
+      return sendJson(res, 200, { items: items.map(outboxView) });
+    }
     throw new HttpProblem('not-found', `no route ${req.method} ${path}`);
   }
 
@@ -210,7 +257,7 @@ export function createLocalServer(opts: LocalServerOptions): Server {
     const { body, tooLarge } = await readBody(req);
     if (tooLarge) return sendProblem(res, new HttpProblem('too-large', 'the body is over the limit'));
 
-    if (path.startsWith('/dev/')) return devRoute(req, res, path, body);
+    if (path.startsWith('/dev/')) return devRoute(req, res, url, body);
 
     // The dashboard: its files, and index.html for a page the browser navigates to (the API has no
     // HTML). An API call from a script (Accept: application/json or */*) goes to the API.
@@ -247,7 +294,7 @@ export function createLocalServer(opts: LocalServerOptions): Server {
     send(res, out.statusCode ?? 200, headers, method === 'HEAD' ? undefined : payload);
   }
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (err instanceof HttpProblem) return sendProblem(res, err);
       const ref = randomUUID();
@@ -256,6 +303,24 @@ export function createLocalServer(opts: LocalServerOptions): Server {
       else res.destroy();
     });
   });
+  // A request node:http cannot parse (headers over its 16 KiB limit, a request line without a leading
+  // slash) is answered with a problem too, not node's bare 400/431.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable) return socket.destroy();
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify({
+      type: `${PROBLEM_BASE}${tooLarge ? 'headers-too-large' : 'validation'}`,
+      title: tooLarge ? 'Request header fields too large' : 'The request is not valid',
+      status,
+      detail: tooLarge ? 'the request line and headers are over 16 KiB' : 'the request could not be parsed as HTTP',
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+        `x-content-type-options: nosniff\r\ncache-control: no-store\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
+  return server;
 }
 
 export async function startLocalServer(opts: LocalServerOptions & { port?: number; host?: string }): Promise<{ server: Server; url: string; port: number; close(): Promise<void> }> {

@@ -9,6 +9,7 @@ import { Publisher, type PublishStep } from '../app/publisher';
 import { LocalSink } from '../adapters/local-sink';
 import type { Notifier } from '../adapters/notifier';
 import { districtContext, type DistrictContext } from '../app/district-context';
+import { runRetention } from '../app/retention';
 import { jobsBetween, publisherTick, type Job } from '../app/schedule';
 import type { Actor } from '../domain/case';
 import type { Clock } from '../domain/clock';
@@ -133,6 +134,8 @@ export class LocalRuntime {
   static async create(opts: LocalRuntimeOptions): Promise<LocalRuntime> {
     const rt = new LocalRuntime(opts);
     await ensureTable(rt.client, rt.tableName);
+    const done = await rt.register.getLocalMarker('jobsDoneUntil');
+    if (done && done < rt.jobsDoneUntil) rt.jobsDoneUntil = done;
     return rt;
   }
 
@@ -173,6 +176,9 @@ export class LocalRuntime {
         return;
       case 'daily_digest':
         if (this.reminders) await this.runDigest(job.date);
+        return;
+      case 'retention':
+        await runRetention({ register: this.register, cases: this.cases, config: this.district.config, clock: this.clock }, { date: job.date });
         return;
     }
   }
@@ -225,6 +231,8 @@ export class LocalRuntime {
       if (nextJob && nextJob.at === at) {
         await this.runJob(nextJob);
         this.jobsDoneUntil = at;
+        // Remembered in the table, so a runtime killed mid-way re-runs (idempotently) what it had not finished.
+        await this.register.putLocalMarker('jobsDoneUntil', at);
       }
       if (nextTimer && nextTimer.at <= this.clock.now().toISOString()) {
         await this.sweep();

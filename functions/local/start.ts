@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LocalSink } from '../adapters/local-sink';
 import { createApi } from '../api/app';
+import { StaffAdmin } from '../api/staff-admin';
 import { OffsetClock } from '../domain/clock';
 import type { DistrictConfig } from '../domain/district-config';
 import { businessDateOf, addCalendarDays } from '../domain/time';
@@ -157,12 +158,13 @@ async function main() {
     const clock = new LocalClock();
     restoreClock(clock, districtId);
     const tableName = tableNameFor(districtId);
+    const sink = new LocalSink({ path: join(dataRoot, 'outbox.jsonl'), print: true });
     const rt = await LocalRuntime.create({
       endpoint: db.endpoint,
       config,
       clock,
       tableName,
-      notifier: new LocalSink({ path: join(dataRoot, 'outbox.jsonl'), print: true }),
+      notifier: sink,
       dashboardUrl: process.env.SHUDI_DASHBOARD_URL ?? `http://localhost:${port}`,
     });
     let bar: ReturnType<typeof progressLine> | undefined;
@@ -188,9 +190,10 @@ async function main() {
       district: rt.district,
       clock,
       logger: new Logger({ serviceName: 'shudi-api', logLevel: (process.env.LOG_LEVEL ?? 'WARN') as 'WARN' }),
+      staffAdmin: new StaffAdmin(documentClient(rt.client), tableName, districtId),
     });
     const auth = await DevAuth.create({ districtId, keyFile: join(dataRoot, 'dev-auth-key.json') });
-    server = await startLocalServer({ api, auth, register: rt.register, clock: control, staticDir, port, host });
+    server = await startLocalServer({ api, auth, register: rt.register, clock: control, outbox: sink, staticDir, port, host });
     loop = setInterval(() => {
       control
         .tick()

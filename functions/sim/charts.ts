@@ -27,26 +27,63 @@ interface Frame {
 
 export const fmtInt = (n: number) => Math.round(n).toLocaleString('en');
 export const fmtPct = (n: number) => `${Math.round(n)}%`;
-export const fmtUsd = (n: number) => (n >= 100 ? `$${Math.round(n).toLocaleString('en')}` : n >= 1 ? `$${n.toFixed(2)}` : `$${n.toFixed(3)}`);
+export const fmtUsd = (n: number) => (n === 0 ? '$0' : n >= 100 ? `$${Math.round(n).toLocaleString('en')}` : n >= 1 ? `$${n.toFixed(2)}` : `$${n.toFixed(3)}`);
 
-/** "Nice" ticks from 0 to at least max: steps of 1, 2 or 5 × 10^k. */
-export function niceTicks(max: number, count = 5): number[] {
+/** Approximate rendered width of a text: CJK characters are about a full em, Latin about 0.55 em. */
+export function textWidth(s: string, size = 13): number {
+  let w = 0;
+  for (const ch of s) w += /[\u2e80-\u9fff\uff00-\uffef]/.test(ch) ? size : size * 0.53;
+  return w;
+}
+
+/** Splits a text into lines of at most `width` pixels, at spaces. */
+function wrap(text: string, width: number, size: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && textWidth(next, size) > width) {
+      lines.push(line);
+      line = word;
+    } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+/** "Nice" ticks from 0 to at least max: steps of 1, 2 or 5 × 10^k (whole steps only when `integer`). */
+export function niceTicks(max: number, count = 5, integer = false): number[] {
   if (!(max > 0)) return [0, 1];
   const raw = max / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  let step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  if (integer) step = Math.max(1, Math.round(step));
   const ticks: number[] = [];
   for (let v = 0; v < max + step * 0.999; v += step) ticks.push(Number(v.toPrecision(12)));
   return ticks;
 }
 
-function head(w: number, h: number, f: Frame): string[] {
-  return [
+/** The title and (wrapped) subtitle; `top` is where the legend goes. */
+function head(w: number, h: number, f: Frame): { svg: string[]; top: number } {
+  const svg = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" ${FONT} role="img" aria-label="${esc(f.title)}">`,
     `<rect width="${w}" height="${h}" fill="#ffffff"/>`,
     `<text x="24" y="32" font-size="19" font-weight="600" fill="#1a1a1a">${esc(f.title)}</text>`,
-    f.subtitle ? `<text x="24" y="54" font-size="13" fill="#555">${esc(f.subtitle)}</text>` : '',
   ];
+  let y = 32;
+  if (f.subtitle) {
+    for (const line of wrap(f.subtitle, w - 48, 13).slice(0, 3)) {
+      y += 19;
+      svg.push(`<text x="24" y="${y}" font-size="13" fill="#555">${esc(line)}</text>`);
+    }
+  }
+  return { svg, top: y + 26 };
+}
+
+/** A category label on one or more lines (split at "\n"), centred at x. */
+function categoryLabel(text: string, x: number, y: number): string {
+  const lines = text.split('\n');
+  return `<text x="${x.toFixed(1)}" y="${y}" font-size="12" fill="#444" text-anchor="middle">${lines.map((l, i) => `<tspan x="${x.toFixed(1)}" dy="${i === 0 ? 0 : 15}">${esc(l)}</tspan>`).join('')}</text>`;
 }
 
 /** A legend in one or more rows, starting at (x, y), wrapping at maxX. */
@@ -55,7 +92,7 @@ function legend(items: { name: string; color: string; line?: boolean }[], x: num
   let cx = x;
   let cy = y;
   for (const it of items) {
-    const w = 22 + it.name.length * 7.2 + 18;
+    const w = 21 + textWidth(it.name, 13) + 22;
     if (cx + w > maxX && cx > x) {
       cx = x;
       cy += 20;
@@ -94,34 +131,39 @@ export interface BarChartSpec extends Frame {
   yMax?: number;
   /** Print totals (stacked) or values (grouped) above the bars. */
   valueLabels?: boolean;
+  /** Whole-number ticks (counts). Default true unless yMax or format says otherwise. */
+  integer?: boolean;
+  /** Lines a category label takes (labels split at "\n"). */
+  labelLines?: number;
 }
 
 export function barChart(spec: BarChartSpec): string {
   const W = spec.width ?? 900;
   const H = spec.height ?? 460;
   const colors = spec.series.map((s, i) => s.color ?? palette[i % palette.length]!);
-  const svg = head(W, H, spec);
+  const { svg, top: legendTop } = head(W, H, spec);
   const leg = legend(
     spec.series.map((s, i) => ({ name: s.name, color: colors[i]! })),
     80,
-    spec.subtitle ? 80 : 62,
+    legendTop,
     W - 24,
   );
   svg.push(...leg.svg);
   const left = 80;
   const right = W - 24;
-  const top = (spec.subtitle ? 80 : 62) + leg.height + 6;
-  const bottom = H - (spec.xLabel ? 62 : 44);
+  const top = legendTop + leg.height + 6;
+  const extra = ((spec.labelLines ?? 1) - 1) * 15;
+  const bottom = H - (spec.xLabel ? 62 : 44) - extra;
   const n = spec.categories.length;
   const totals = spec.categories.map((_, i) =>
     spec.mode === 'stacked' ? spec.series.reduce((s, se) => s + (se.values[i] ?? 0), 0) : Math.max(0, ...spec.series.map((se) => se.values[i] ?? 0)),
   );
-  const ticks = niceTicks(spec.yMax ?? Math.max(1, ...totals));
+  const ticks = niceTicks(spec.yMax ?? Math.max(1, ...totals), 5, spec.integer ?? (spec.yMax === undefined && spec.format === undefined));
   const yMax = ticks.at(-1)!;
   const y = (v: number) => bottom - (v / yMax) * (bottom - top);
   svg.push(...yAxis(ticks, left, right, y, spec, top, bottom));
   const band = (right - left) / Math.max(1, n);
-  const barW = band * 0.72;
+  const barW = band * (spec.mode === 'grouped' ? 0.86 : 0.72);
   const every = spec.labelEvery ?? Math.max(1, Math.ceil((n * 48) / (right - left)));
   const fmt = spec.format ?? fmtInt;
   spec.categories.forEach((cat, i) => {
@@ -143,14 +185,14 @@ export function barChart(spec: BarChartSpec): string {
         if (v === undefined || Number.isNaN(v)) return;
         const xx = x0 + j * w;
         svg.push(`<rect x="${xx.toFixed(1)}" y="${y(v).toFixed(1)}" width="${Math.max(1, w - 1).toFixed(1)}" height="${(bottom - y(v)).toFixed(1)}" fill="${colors[j]}"><title>${esc(`${cat} · ${se.name}: ${fmt(v)}`)}</title></rect>`);
-        if (spec.valueLabels) svg.push(`<text x="${(xx + w / 2).toFixed(1)}" y="${(y(v) - 4).toFixed(1)}" font-size="10" fill="#333" text-anchor="middle">${esc(fmt(v))}</text>`);
+        if (spec.valueLabels && w >= textWidth(fmt(v), 9.5) + 1) svg.push(`<text x="${(xx + w / 2).toFixed(1)}" y="${(y(v) - 4).toFixed(1)}" font-size="9.5" fill="#333" text-anchor="middle">${esc(fmt(v))}</text>`);
       });
     }
-    if (i % every === 0) svg.push(`<text x="${(left + i * band + band / 2).toFixed(1)}" y="${bottom + 18}" font-size="12" fill="#444" text-anchor="middle">${esc(cat)}</text>`);
+    if (i % every === 0) svg.push(categoryLabel(cat, left + i * band + band / 2, bottom + 18));
   });
   if (spec.xLabel) svg.push(`<text x="${(left + right) / 2}" y="${H - 16}" font-size="13" fill="#333" text-anchor="middle">${esc(spec.xLabel)}</text>`);
   svg.push('</svg>');
-  return svg.filter(Boolean).join('\n');
+  return svg.join('\n');
 }
 
 export interface LineChartSpec extends Frame {
@@ -163,19 +205,19 @@ export function lineChart(spec: LineChartSpec): string {
   const W = spec.width ?? 900;
   const H = spec.height ?? 440;
   const colors = spec.series.map((s, i) => s.color ?? palette[i % palette.length]!);
-  const svg = head(W, H, spec);
+  const { svg, top: legendTop } = head(W, H, spec);
   const leg = legend(
     spec.series.map((s, i) => ({ name: s.name, color: colors[i]!, line: true })),
     80,
-    spec.subtitle ? 80 : 62,
+    legendTop,
     W - 24,
   );
   svg.push(...leg.svg);
   const left = 80;
   const right = W - 24;
-  const top = (spec.subtitle ? 80 : 62) + leg.height + 6;
+  const top = legendTop + leg.height + 6;
   const bottom = H - (spec.xLabel ? 62 : 44);
-  const ticks = niceTicks(Math.max(1, ...spec.series.flatMap((s) => s.values)));
+  const ticks = niceTicks(Math.max(1, ...spec.series.flatMap((s) => s.values)), 5, spec.format === undefined);
   const yMax = ticks.at(-1)!;
   const n = spec.dates.length;
   const x = (i: number) => left + (n <= 1 ? 0 : (i / (n - 1)) * (right - left));
@@ -208,16 +250,17 @@ export interface HBarChartSpec extends Omit<Frame, 'yLabel'> {
 export function hbarChart(spec: HBarChartSpec): string {
   const W = spec.width ?? 900;
   const rowH = 14 * spec.series.length + 16;
-  const legendTop = spec.subtitle ? 80 : 62;
+  const probe = head(W, 0, { ...spec, yLabel: '' });
+  const legendTop = probe.top;
   const top = legendTop + 22;
   const H = spec.height ?? top + rowH * spec.categories.length + 60;
   const colors = spec.series.map((s, i) => s.color ?? palette[i % palette.length]!);
-  const svg = head(W, H, { ...spec, yLabel: '' });
+  const { svg } = head(W, H, { ...spec, yLabel: '' });
   svg.push(...legend(spec.series.map((s, i) => ({ name: s.name, color: colors[i]! })), 200, legendTop, W - 24).svg);
   const left = 200;
   const right = W - 110;
   const bottom = top + rowH * spec.categories.length;
-  const ticks = niceTicks(Math.max(1e-9, ...spec.series.flatMap((s) => s.values)));
+  const ticks = niceTicks(Math.max(1e-9, ...spec.series.flatMap((s) => s.values)), 5, spec.format === undefined || spec.format === fmtInt);
   const max = ticks.at(-1)!;
   const x = (v: number) => left + (v / max) * (right - left);
   const fmt = spec.format ?? fmtInt;

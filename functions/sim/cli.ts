@@ -34,9 +34,15 @@ function progressPrinter(label: string) {
   const tty = process.stderr.isTTY;
   let lastLine = 0;
   let last = '';
+  // The estimate of time left uses the pace of the last few minutes (a job's first day is far slower than the rest).
+  const samples: { wall: number; fraction: number }[] = [];
   return {
     update(p: Progress) {
-      const eta = p.fraction > 0.02 && p.fraction < 1 ? Math.round((p.wallSeconds * (1 - p.fraction)) / p.fraction) : undefined;
+      samples.push({ wall: p.wallSeconds, fraction: p.fraction });
+      while (samples.length > 2 && samples[0]!.wall < p.wallSeconds - 180) samples.shift();
+      const first = samples[0]!;
+      const pace = p.wallSeconds - first.wall > 20 ? (p.fraction - first.fraction) / (p.wallSeconds - first.wall) : p.fraction / Math.max(1, p.wallSeconds);
+      const eta = p.fraction > 0.005 && p.fraction < 1 && pace > 0 ? Math.round((1 - p.fraction) / pace) : undefined;
       const etaText = eta === undefined ? '' : eta >= 90 ? ` · ~${Math.round(eta / 60)} min left` : ` · ~${eta}s left`;
       const rate = p.wallSeconds > 0 ? p.casesOpened / p.wallSeconds : 0;
       last =

@@ -42,6 +42,11 @@ export function charts(r: SimReport): Chart[] {
     for (const s of r.meta.streets) if (s.id === id) return `${s.zh} ${s.en}`;
     return id;
   };
+  /** Two lines for an axis: the Chinese name, then the English one without "Street Office". */
+  const streetLabel = (id: string) => {
+    for (const s of r.meta.streets) if (s.id === id) return `${s.zh}\n${s.en.replace(/ (Street Office|Town)$/, '')}`;
+    return id;
+  };
 
   out.push({
     file: 'cases-by-month.svg',
@@ -58,6 +63,22 @@ export function charts(r: SimReport): Chart[] {
     }),
   });
 
+  const eventTypes: CaseType[] = ['handover', 'follow_up', 'certificate_check', 'change_report'];
+  out.push({
+    file: 'cases-by-month-events.svg',
+    title: 'Event-driven cases opened by type and month',
+    svg: barChart({
+      title: 'Cases opened by events, by type and month',
+      subtitle: 'handovers (separations, moves), follow-up visits (births, services, returns, missed checks), certificate checks (inflows), change reports; health checks and unit notices, opened in bulk by the jobs, are in the chart above',
+      categories: ms,
+      series: eventTypes.map((t) => ({ name: typeLabel[t], values: ms.map((m) => r.cases.byMonth[m]?.[t] ?? 0), color: typeColor[t] })),
+      mode: 'stacked',
+      yLabel: 'cases opened in the month',
+      xLabel: 'month (Asia/Shanghai)',
+      valueLabels: true,
+    }),
+  });
+
   const streets = Object.keys(r.cases.byStreet);
   const shown = caseTypes.filter((t) => streets.some((s) => (r.cases.byStreet[s]?.[t]?.opened ?? 0) > 0));
   out.push({
@@ -66,7 +87,8 @@ export function charts(r: SimReport): Chart[] {
     svg: barChart({
       title: 'On-time rate, by street and case type',
       subtitle: 'closed by the due date ÷ cases whose due date has come (closed on time, closed late, or still open past it)',
-      categories: streets.map(streetName),
+      categories: streets.map(streetLabel),
+      labelLines: 2,
       series: shown.map((t) => ({ name: typeLabel[t], values: streets.map((s) => ((r.cases.byStreet[s]?.[t]?.onTimeRate ?? Number.NaN) as number) * 100), color: typeColor[t] })),
       mode: 'grouped',
       yMax: 100,
@@ -150,15 +172,17 @@ export function charts(r: SimReport): Chart[] {
     }),
   });
 
-  const wf = Object.entries(r.stepFunctions.byWorkflow).sort(([, a], [, b]) => b.transitions - a.transitions);
+  const wf: [string, number][] = Object.entries(r.stepFunctions.byWorkflow).map(([w, t]): [string, number] => [w === 'sweeper' ? 'sweeper (firing timers)' : w, t.transitions]);
+  wf.push(['sweeper (idle runs on AWS)', r.stepFunctions.awsIdleSweeps * 4]);
+  wf.sort((a, b) => b[1] - a[1]);
   out.push({
     file: 'transitions.svg',
     title: 'Step Functions state transitions by workflow',
     svg: hbarChart({
-      title: `Step Functions state transitions: ${n(r.stepFunctions.transitions)} (${r.stepFunctions.perCase} per case)`,
-      subtitle: `plus ${n(r.stepFunctions.awsIdleSweeps)} idle sweeps on AWS (4 transitions each), which the local clock skips`,
+      title: `Step Functions state transitions: ${n(r.stepFunctions.transitions + r.stepFunctions.awsIdleSweeps * 4)} (${r.stepFunctions.perCase} per case, idle sweeps aside)`,
+      subtitle: `the sweeper runs every 15 minutes on AWS: ${n(r.stepFunctions.awsIdleSweeps)} of its runs find nothing due (4 transitions each); the local clock runs it only when a timer is due`,
       categories: wf.map(([w]) => w),
-      series: [{ name: 'state transitions', values: wf.map(([, t]) => t.transitions), color: palette[2] }],
+      series: [{ name: 'state transitions', values: wf.map(([, t]) => t), color: palette[2] }],
       xLabel: 'state transitions in the period',
       format: fmtInt,
     }),
@@ -201,7 +225,9 @@ export function markdown(r: SimReport, chartList: Chart[]): string {
   L.push(`| DynamoDB units | ${n(Math.round(r.dynamodb.product.readUnits))} read, ${n(Math.round(r.dynamodb.product.writeUnits))} write (${r.dynamodb.perCase.readUnits} / ${r.dynamodb.perCase.writeUnits} per case) |`);
   L.push(`| AWS cost of the period | **${usd(r.cost.ours.totalUsd)}** (${usd(r.cost.perSubjectYearUsd * 1000)} per 1,000 subjects a year) vs. naive design **${usd(r.cost.naive.totalUsd)}** (× ${r.cost.ratio.toFixed(1)}) |`);
   L.push(`| checks against the events | ${r.checks.length - failed.length} of ${r.checks.length} hold${failed.length ? ` — FAILED: ${failed.map((c) => c.name).join('; ')}` : ''} |`);
-  L.push(`| wall time | ${r.wall.runSeconds}s for the period (+ ${r.wall.seedSeconds}s seeding, ${r.wall.reportSeconds}s report), ${r.wall.casesPerSecond} cases/s, ${r.wall.cpus} CPUs |`);
+  L.push(
+    `| wall time | ${r.wall.runSeconds}s for the period (${r.wall.advanceSeconds}s moving the clock: jobs, sweeps, publisher, digest; ${r.wall.stepsSeconds}s staff steps) + ${r.wall.seedSeconds}s seeding + ${r.wall.reportSeconds}s report; ${r.wall.casesPerSecond} cases/s; ${r.wall.cpus} CPUs, load average ${r.wall.loadAverage.join(' / ')} at the end |`,
+  );
   L.push('');
   for (const c of chartList) {
     L.push(`![${c.title}](charts/${c.file})`);

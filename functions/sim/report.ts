@@ -1,7 +1,7 @@
 // The report of a simulated period: what the table holds at the end (read back with one Scan, after the run and
 // outside the meters), checked against the events the generator made, with the counts the run measured and the
 // AWS bill they come to. Everything here is deterministic for a seed except the `wall` section.
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Case, CaseType } from '../domain/case';
 import { caseTypes } from '../domain/case';
@@ -156,7 +156,21 @@ export interface SimReport {
   cost: CostReport & { perSubjectYearUsd: number; perCaseUsd: number };
   calibration: { name: string; source: string; simulated: number; reference: number; note: string }[];
   checks: Check[];
-  wall: { seedSeconds: number; runSeconds: number; reportSeconds: number; casesPerSecond: number; localHandlerMs: Record<string, number>; cpus: number; node: string; generatedAt: string };
+  wall: {
+    seedSeconds: number;
+    runSeconds: number;
+    /** Of the period: the clock moving (jobs, sweeps, publisher, digest) and the staff steps. */
+    advanceSeconds: number;
+    stepsSeconds: number;
+    reportSeconds: number;
+    casesPerSecond: number;
+    /** Mean wall milliseconds per invocation, locally (contention and DynamoDB Local included). */
+    localHandlerMs: Record<string, number>;
+    cpus: number;
+    loadAverage: number[];
+    node: string;
+    generatedAt: string;
+  };
 }
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
@@ -376,7 +390,7 @@ export function buildReport({ sim, table, prices, ratesFile, reportSeconds = 0 }
       note: 'the 532 were a one-off clean-up; the steady rate is taken at about half of it plus separations (see README)',
     },
     {
-      name: 'mobile check participation',
+      name: 'check attendance, all classes',
       source: 'line 229: 流入重点对象参加本地"三查"比例达到96.4%',
       simulated: round((sim.steps.outcomes['health_check.attended'] ?? 0) / Math.max(1, Object.entries(sim.steps.outcomes).filter(([k]) => k.startsWith('health_check.')).reduce((s, [, n]) => s + n, 0)), 3),
       reference: c.checkParticipation,
@@ -498,10 +512,13 @@ export function buildReport({ sim, table, prices, ratesFile, reportSeconds = 0 }
     wall: {
       seedSeconds: round(sim.wall.seedSeconds, 1),
       runSeconds: round(sim.wall.runSeconds, 1),
+      advanceSeconds: round(sim.wall.advanceSeconds, 1),
+      stepsSeconds: round(sim.wall.stepsSeconds, 1),
       reportSeconds: round(reportSeconds, 1),
       casesPerSecond: sim.wall.runSeconds > 0 ? round(opened / sim.wall.runSeconds, 1) : 0,
       localHandlerMs,
       cpus: cpus().length,
+      loadAverage: loadavg().map((x) => round(x, 2)),
       node: process.version,
       generatedAt: new Date().toISOString(),
     },

@@ -85,7 +85,8 @@ export interface SimulationResult {
   notifier: NotifierTap;
   /** Sweeps the local clock ran (one per due instant); AWS runs one every 15 minutes. */
   sweeps: number;
-  wall: { seedSeconds: number; runSeconds: number };
+  /** Wall seconds: seeding, the period; of the period, moving the clock (jobs, sweeps, publisher, digest) and running staff steps. */
+  wall: { seedSeconds: number; runSeconds: number; advanceSeconds: number; stepsSeconds: number };
   client: DynamoDBClient;
   runtime: LocalRuntime;
 }
@@ -219,6 +220,16 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
   notifier.reset();
   for (const k of Object.keys(functions)) delete functions[k];
 
+  // Progress while the clock moves through a busy stretch (a job opening 15,000 cases, a day of sweeps).
+  let stepsDone = 0;
+  let lastProgress = 0;
+  observer.onCaseWrite(() => {
+    if (performance.now() - lastProgress > 1000) {
+      lastProgress = performance.now();
+      progress('running', stepsDone);
+    }
+  });
+
   const { steps: exo, summary } = exogenousEvents(world);
   const queue = new StepQueue();
   for (const s of exo) queue.push(s);
@@ -285,16 +296,18 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, chains.length) }, worker));
   };
 
-  let stepsDone = 0;
-  let lastProgress = 0;
   const runStarted = performance.now();
+  let advanceMs = 0;
+  let stepsMs = 0;
   for (;;) {
     const next = queue.peek();
     let target: Instant = next && next.at < endAt ? next.at : endAt;
     // Stop at each case-opening job, so the cases it opens are planned from their own instant.
     const job = jobsBetween(clock.now().toISOString(), target).find((j) => j.kind !== 'daily_digest');
     if (job && job.at < target) target = job.at;
+    const tA = performance.now();
     await runtime.advanceTo(target);
+    advanceMs += performance.now() - tA;
     absorb();
     const head = queue.peek();
     if (!head || head.at >= endAt) {
@@ -305,7 +318,9 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     if (head.at > now) continue; // a timer or job just planned an earlier step: advance to it first
     const batch: Step[] = [];
     while (queue.peek() && queue.peek()!.at <= now) batch.push(queue.pop()!);
+    const tB = performance.now();
     await runBatch(batch);
+    stepsMs += performance.now() - tB;
     absorb();
     stepsDone += batch.length;
     if (performance.now() - lastProgress > 500) {
@@ -330,7 +345,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     observer,
     notifier,
     sweeps: runtime.transitions.sweeper?.executions ?? 0,
-    wall: { seedSeconds, runSeconds },
+    wall: { seedSeconds, runSeconds, advanceSeconds: advanceMs / 1000, stepsSeconds: stepsMs / 1000 },
     client,
     runtime,
   };

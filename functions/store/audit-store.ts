@@ -18,7 +18,7 @@ export class AuditStore {
   /** A day's entries in time order. */
   async list(date: string, page: { limit?: number; cursor?: string } = {}): Promise<Page<AuditEntry>> {
     const start = decodeCursor(page.cursor);
-    if (start && (start.PK !== keys.auditDay(date) || Object.keys(start).length !== 2)) throw new BadCursorError();
+    if (start && (start.PK !== keys.auditDay(date) || Object.keys(start).sort().join() !== 'PK,SK')) throw new BadCursorError();
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,

@@ -155,7 +155,9 @@ export class CaseStore {
       if (err instanceof TransactionCanceledException) {
         const reasons = (err.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
         // A conflict with another transaction in flight is transient: the caller retries it as such.
-        if (reasons.includes('TransactionConflict') && !reasons.includes('ConditionalCheckFailed')) throw err;
+        // Only a failed condition means the case moved on; a conflict or throttle is transient and
+        // goes back to the caller's retry with backoff.
+        if (!reasons.includes('ConditionalCheckFailed')) throw err;
         throw new StaleCaseError(c.cases[0]?.case.caseId ?? '', reasons);
       }
       throw err;

@@ -28,3 +28,8 @@ export function decodeCursor(cursor: string | undefined): Record<string, unknown
   }
   throw new BadCursorError();
 }
+
+/** Whether a decoded cursor is exactly an index item's key: the table's PK and SK and the index's own two keys. */
+export function isIndexKey(start: Record<string, unknown>, idx: { pk: string; sk: string }): boolean {
+  return Object.keys(start).sort().join() === ['PK', 'SK', idx.pk, idx.sk].sort().join();
+}

@@ -4,7 +4,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from '@
 import type { Staff, Subject } from '../domain/people';
 import type { OrgUnit, OrgUnitKind } from '../domain/territory';
 import { keys, strip, upTo, type Item } from './keys';
-import { BadCursorError, decodeCursor, encodeCursor, type Page } from './paging';
+import { BadCursorError, decodeCursor, encodeCursor, isIndexKey, type Page } from './paging';
 import { INDEXES } from './table-design';
 
 export interface SeedMarker {
@@ -110,7 +110,8 @@ export class RegisterStore {
   async listSubjects(orgUnit: { id: string; kind: OrgUnitKind }, page: { limit?: number; cursor?: string } = {}): Promise<Page<Subject>> {
     const idx = orgUnit.kind === 'district' ? INDEXES.district : orgUnit.kind === 'street' ? INDEXES.street : INDEXES.queue;
     const start = decodeCursor(page.cursor);
-    if (start && start[idx.pk] !== keys.subjectsOf(orgUnit.id)) throw new BadCursorError();
+    // A cursor is the key of an item of this very partition (table and index keys, nothing else): a forged one is a 400, not a DynamoDB error.
+    if (start && (start[idx.pk] !== keys.subjectsOf(orgUnit.id) || !isIndexKey(start, idx))) throw new BadCursorError();
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -178,7 +179,7 @@ export class RegisterStore {
   async listLeftSubjects(date: string, page: { limit?: number; cursor?: string } = {}): Promise<Page<Subject & { leftOn: string }>> {
     const idx = INDEXES.district;
     const start = decodeCursor(page.cursor);
-    if (start && start[idx.pk] !== keys.leftSubjects(this.districtId)) throw new BadCursorError();
+    if (start && (start[idx.pk] !== keys.leftSubjects(this.districtId) || !isIndexKey(start, idx))) throw new BadCursorError();
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
@@ -249,5 +250,15 @@ export class RegisterStore {
       if (err instanceof ConditionalCheckFailedException) throw new SeedConflictError(this.districtId);
       throw err;
     }
+  }
+
+  /** A local runtime's own bookkeeping (e.g. how far its scheduled jobs have run); never used on AWS. */
+  async getLocalMarker(name: string): Promise<string | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: 'LOCAL', SK: name }, ConsistentRead: true }));
+    return typeof out.Item?.value === 'string' ? out.Item.value : undefined;
+  }
+
+  async putLocalMarker(name: string, value: string): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { PK: 'LOCAL', SK: name, entity: 'local_marker', value } }));
   }
 }

@@ -89,6 +89,19 @@ function cellsFor(caller: Caller, relation: string, target: string): Cell[] {
       s.call('POST', '/cases', { token: t, body: other ? { ...subjectAt['east-a']!.body, subjectId: 's-from-another-district' } : subjectAt[leaf]!.body, headers: { 'idempotency-key': `m-${++n}` } }),
     ),
   ];
+  // Staff endpoints: the staff member working at the leaf; managers over her (district: all; street: her street).
+  const staffAt = other ? 'co-from-another-district' : leaf.endsWith('school') || leaf.endsWith('mill') ? `ul-${leaf}` : `co-${leaf}-1`;
+  const manager = caller.role === 'district_manager' || caller.role === 'street_manager';
+  const self = staffAt === caller.staffId;
+  cells.push(
+    c('GET /staff/undeliverable', manager ? scoped : 403, (t) => s.call('GET', `/staff/undeliverable?orgUnitId=${target}`, { token: t })),
+    c('POST /staff/{staffId}/undeliverable/clear', !manager ? 403 : other ? 404 : leafInside ? 200 : 403, (t) =>
+      s.call('POST', `/staff/${staffAt}/undeliverable/clear`, { token: t, body: { channel: 'email' } }),
+    ),
+    c('PATCH /staff/{staffId}/preferences', other ? 404 : self || (manager && leafInside) ? 200 : 403, (t) =>
+      s.call('PATCH', `/staff/${staffAt}/preferences`, { token: t, body: { quietHours: { start: '21:00', end: '08:00' } } }),
+    ),
+  );
   const row = importRow(leaf, ++n);
   const importExpect: Expect =
     caller.role === 'district_manager' ? (other ? 'rejected' : 'accepted') : caller.role === 'street_manager' ? (leafInside ? 'accepted' : 'rejected') : 403;
@@ -106,6 +119,8 @@ function callerCells(caller: Caller): Cell[] {
     c('GET /org-units', 200, (t) => s.call('GET', '/org-units', { token: t })),
     c('GET /audit', dm ? 200 : 403, (t) => s.call('GET', '/audit', { token: t })),
     c('POST /imports/staff', dm ? 'accepted' : 403, (t) => s.call('POST', '/imports/staff', { token: t, body: [] })),
+    c('GET /staff/undeliverable (own org unit)', caller.role === 'district_manager' || caller.role === 'street_manager' ? 200 : 403, (t) => s.call('GET', '/staff/undeliverable', { token: t })),
+    c('PATCH /staff/{staffId}/preferences (herself)', 200, (t) => s.call('PATCH', `/staff/${caller.staffId}/preferences`, { token: t, body: { language: 'zh-CN' } })),
   ];
 }
 

@@ -2,7 +2,9 @@
 // server on a free port, with tokens from an in-memory dev key. Requests go over real HTTP (fetch).
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { LocalSink } from '../../functions/adapters/local-sink';
 import { createApi, type Api } from '../../functions/api/app';
+import { StaffAdmin } from '../../functions/api/staff-admin';
 import type { DistrictConfig } from '../../functions/domain/district-config';
 import { DevAuth, type StaffClaims } from '../../functions/local/dev-auth';
 import { runtimeClockControl, startLocalServer } from '../../functions/local/http-server';
@@ -45,8 +47,10 @@ export async function startApiServer(start: string, opts: { config?: DistrictCon
     district: rt.district,
     clock: rt.clock,
     logger: new Logger({ serviceName: 'shudi-api-test', logLevel: 'SILENT' }),
+    staffAdmin: new StaffAdmin(documentClient(rt.client), rt.tableName, districtId),
   });
-  const server = await startLocalServer({ api, auth, register: rt.register, clock: runtimeClockControl(rt) });
+  const sink = rt.notifier instanceof LocalSink ? rt.notifier : undefined;
+  const server = await startLocalServer({ api, auth, register: rt.register, clock: runtimeClockControl(rt), ...(sink ? { outbox: sink } : {}) });
   const tokens = new Map<string, string>();
   return {
     rt,

@@ -148,10 +148,104 @@ describe.skipIf(skip)('dashboard UI (chromium, fixture API)', { timeout: 120_000
     });
   });
 
+  it('the Outbox page (local runtime): newest first, channel icons, masked addresses, filters by staff and channel', async () => {
+    await withBrowser('desktop', async (page) => {
+      await signIn(page, api.url, 'sm-xinhua');
+      await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '发件箱' }).click();
+      await page.waitForURL(/#\/outbox$/);
+      await page.getByRole('heading', { level: 1, name: '发件箱（本地）' }).waitFor();
+      const items = page.locator('li.outbox-item');
+      await items.first().waitFor();
+      const times = await items.evaluateAll((els) => els.map((e) => e.querySelector('time')!.getAttribute('datetime')!));
+      expect(times.length).toBeGreaterThan(3);
+      expect([...times].sort().reverse()).toEqual(times);
+      const text = (await page.locator('ol.outbox-list').textContent())!;
+      expect(text).toContain('💬');
+      expect(text).toContain('✉️');
+      expect(text).toMatch(/\+86139\*{4}\d{4}/);
+      expect(text).not.toMatch(/\+86139\d{8}/);
+
+      await page.getByRole('combobox', { name: '渠道' }).selectOption('email');
+      await expect.poll(async () => [...new Set(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-channel'))))]).toEqual(['email']);
+      const staffId = (await items.first().getAttribute('data-staff-id'))!;
+      await page.getByRole('combobox', { name: '渠道' }).selectOption('');
+      await page.getByRole('textbox', { name: '工号' }).fill(staffId);
+      await page.getByRole('button', { name: '筛选' }).click();
+      await expect.poll(async () => [...new Set(await items.evaluateAll((els) => els.map((e) => e.getAttribute('data-staff-id'))))]).toEqual([staffId]);
+      expect(await items.count()).toBe(2);
+      await page.getByRole('button', { name: '切换到英文' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Outbox (local)' }).waitFor();
+      expect(await page.getByRole('status').filter({ hasText: 'messages' }).textContent()).toBe('2 messages');
+      await page.screenshot({ path: join(outDir, 'dashboard-outbox.png') });
+    });
+  });
+
+  it('My settings: the form shows her preferences, checks HH:MM, and sends only what changed', async () => {
+    await withBrowser('desktop', async (page) => {
+      const patches: Request[] = [];
+      page.on('request', (r) => r.method() === 'PATCH' && patches.push(r));
+      await signIn(page, api.url, 'co-tongqiao-1');
+      await page.getByRole('link', { name: '我的设置' }).click();
+      await page.waitForURL(/#\/settings$/);
+      await page.getByRole('heading', { level: 1, name: '我的设置' }).waitFor();
+      expect(await page.getByRole('radio', { name: /短信$/ }).isChecked()).toBe(true);
+      expect(await page.getByLabel('开始').inputValue()).toBe('21:00');
+
+      // Nothing changed: nothing sent.
+      await page.getByRole('button', { name: '保存' }).click();
+      await page.getByRole('status').filter({ hasText: '没有改动' }).waitFor();
+      expect(patches).toHaveLength(0);
+
+      // A time that is not HH:MM (typed into the time field's value directly) is refused before it is sent.
+      await page.getByLabel('开始').evaluate((el: HTMLInputElement) => {
+        el.type = 'text';
+        el.value = '25:00';
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      });
+      await page.getByRole('button', { name: '保存' }).click();
+      expect(await page.getByLabel('开始').getAttribute('aria-invalid')).toBe('true');
+      expect(await page.locator('.field-error').textContent()).toContain('HH:MM');
+      expect(patches).toHaveLength(0);
+
+      await page.getByLabel('开始').evaluate((el: HTMLInputElement) => {
+        el.value = '22:30';
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      });
+      await page.getByRole('radio', { name: /短信和电子邮件/ }).check();
+      await page.getByRole('combobox', { name: '提醒语言' }).selectOption('en');
+      await page.getByRole('button', { name: '保存' }).click();
+      await page.getByRole('status').filter({ hasText: '设置已保存' }).waitFor();
+      expect(patches).toHaveLength(1);
+      expect(patches[0]!.url()).toContain('/staff/co-tongqiao-1/preferences');
+      expect(patches[0]!.postDataJSON()).toEqual({ channel: 'both', language: 'en', quietHours: { start: '22:30', end: '08:00' } });
+      expect(api.preferences?.get('co-tongqiao-1')).toEqual({ channel: 'both', language: 'en', quietHours: { start: '22:30', end: '08:00' } });
+      // A community officer has no Undeliverable page.
+      expect(await page.getByRole('link', { name: '无法送达' }).count()).toBe(0);
+      await page.screenshot({ path: join(outDir, 'dashboard-settings.png') });
+    });
+  });
+
+  it('Undeliverable (managers): a row per flagged channel, cleared with its button', async () => {
+    await withBrowser('desktop', async (page) => {
+      await signIn(page, api.url, 'dm-chuanhui');
+      await page.getByRole('link', { name: '无法送达' }).click();
+      await page.waitForURL(/#\/undeliverable$/);
+      const rows = page.locator('table.undeliverable tbody tr');
+      await rows.first().waitFor();
+      const before = await rows.count();
+      expect(before).toBeGreaterThan(0);
+      const first = rows.first();
+      const staffId = (await first.getAttribute('data-staff-id'))!;
+      await first.getByRole('button', { name: new RegExp(`^${staffId} 的`) }).click();
+      await page.getByRole('status').filter({ hasText: `已恢复 ${staffId}` }).waitFor();
+      await expect.poll(() => rows.count()).toBe(before - 1);
+    });
+  });
+
   it('on a phone: nothing scrolls sideways, every control is at least 40px tall, tables are cards', async () => {
     await withBrowser('phone', async (page) => {
       await signIn(page, api.url, 'sm-xinhua');
-      for (const hash of ['#/overview/xinhua', '#/queue', '#/case/ho-0001']) {
+      for (const hash of ['#/overview/xinhua', '#/queue', '#/case/ho-0001', '#/outbox', '#/undeliverable', '#/settings']) {
         await page.goto(`${api.url}/${hash}`);
         await page.waitForFunction(() => !document.querySelector('.loading') && document.querySelector('#main h1'));
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalSink } from '../../functions/adapters/local-sink';
 import { createApi } from '../../functions/api/app';
+import { StaffAdmin } from '../../functions/api/staff-admin';
 import { businessInstant } from '../../functions/domain/time';
 import { DevAuth } from '../../functions/local/dev-auth';
 import { runtimeClockControl, startLocalServer } from '../../functions/local/http-server';
@@ -63,9 +65,10 @@ describe.skipIf(!!skipReason)('dashboard: street manager (chromium, real local s
       district: rt.district,
       clock: rt.clock,
       logger: new Logger({ serviceName: 'shudi-browser-test', logLevel: 'SILENT' }),
+      staffAdmin: new StaffAdmin(documentClient(rt.client), rt.tableName, rt.district.territory.districtId),
     });
     const auth = await DevAuth.create({ districtId: rt.district.territory.districtId });
-    server = await startLocalServer({ api, auth, register: rt.register, clock: runtimeClockControl(rt), staticDir: dist });
+    server = await startLocalServer({ api, auth, register: rt.register, clock: runtimeClockControl(rt), staticDir: dist, ...(rt.notifier instanceof LocalSink ? { outbox: rt.notifier } : {}) });
     base = server.url.replace(/\/+$/, '');
     chrome = await launchChromium('desktop');
   });

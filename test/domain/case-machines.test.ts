@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WorkCalendar } from '../../functions/domain/calendar';
 import type { Actor, Case } from '../../functions/domain/case';
 import {
+  caseCommand,
   allowedActions,
   decide,
   machines,
@@ -774,5 +775,16 @@ describe('determinism and history', () => {
     run({ action: 'acknowledge' }, ctx(at('2025-04-09'), staff('c2')));
     expect(seqs).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(c).toMatchObject({ version: 8, status: 'done', ownerOrgUnitId: 'c2' });
+  });
+});
+
+describe('reasons are kept for years, so they carry no phone or ID number', () => {
+  it('refuses a reason with a mobile number or a resident ID number, accepts plain text', () => {
+    const bad = ['call her on 139 0001 2345', 'ID 110101199003071234', 'id 11010119900307123X', '13900012345']
+    for (const reason of bad) {
+      const r = caseCommand.safeParse({ action: 'reject', reason });
+      expect(r.success, reason).toBe(false);
+    }
+    expect(caseCommand.safeParse({ action: 'reject', reason: 'not registered here since 2024-03-01, ask unit 12' }).success).toBe(true);
   });
 });

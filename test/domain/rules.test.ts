@@ -137,3 +137,11 @@ describe('resolveRules: a bad override throws with its path', () => {
     expect(thrown(() => resolveRules([1])).message).toContain('rules');
   });
 });
+
+describe('retention', () => {
+  it('defaults to 2 years, accepts a longer period, refuses a shorter one', () => {
+    expect(resolveRules({}).retention.years).toBe(2);
+    expect(resolveRules({ retention: { years: 5 } }).retention.years).toBe(5);
+    expect(() => resolveRules({ retention: { years: 1 } })).toThrow(/retention\.years/);
+  });
+});

@@ -4,6 +4,9 @@
 // action and resource it needs, and each must be in that function's profile in infra/access.ts,
 // which is what the stack grants. A grant the run never needed is listed (not failed: some paths,
 // a lost race or a timer whose command no longer applies, are rare by design).
+// The same for the job Lambdas: the daily digest, the publisher, the SMS-gateway subscriber (fed the
+// SNS records the publisher's messages become), a bounce, the subscription sync and retention, each
+// run through the code its Lambda entry runs, on a district after seven weeks of routing.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
@@ -17,9 +20,23 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createApi } from '../../functions/api/app';
 import { AuditStore } from '../../functions/store/audit-store';
 import { documentClient } from '../../functions/store/client';
-import { apiAccess, workflowAccess, type TableAccess } from '../../infra/access';
-import { dynamoEndpoint } from '../support/dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SNSEvent } from 'aws-lambda';
+import { DynamoDedupeStore } from '../../functions/adapters/dedupe-store';
+import type { DeliveryResult, Notifier, OutboundMessage } from '../../functions/adapters/notifier';
+import type { SmsGateway } from '../../functions/adapters/sms-gateway';
+import { publishInput } from '../../functions/adapters/sns-notifier';
+import { VirtualClock } from '../../functions/domain/clock';
+import { subjectItem } from '../../functions/store/keys';
+import { createReminderHandlers } from '../../functions/handlers/reminder-handlers';
+import { createRetentionHandler } from '../../functions/handlers/retention-handler';
+import { runSubscriptionSync } from '../../functions/handlers/lambda/subscription-sync';
+import { LocalRuntime as Runtime } from '../../functions/local/runtime';
+import { apiAccess, jobAccess, jobFunctionKeys, workflowAccess, type JobFunctionKey, type TableAccess } from '../../infra/access';
+import { SMS_GATEWAY_FILTER_POLICY } from '../../infra/reminder-wiring';
+import { dynamoEndpoint, uniqueTableName } from '../support/dynamodb';
 import { allSubjects, testRuntime } from '../support/runtime';
+import { tinyDistrict } from '../support/tiny-district';
 
 const staff = (staffId: string) => ({ kind: 'staff' as const, staffId });
 const at = (date: string, hhmm = '10:00') => businessInstant(date, hhmm);
@@ -49,8 +66,8 @@ function allowed(a: TableAccess): Set<string> {
 
 /** Records, per function key, the permissions of every request sent while that handler ran. */
 function recorder() {
-  const current = new AsyncLocalStorage<FunctionKey | 'api'>();
-  const used = new Map<FunctionKey | 'api', Set<string>>();
+  const current = new AsyncLocalStorage<FunctionKey | JobFunctionKey | 'api'>();
+  const used = new Map<FunctionKey | JobFunctionKey | 'api', Set<string>>();
   const client: DynamoDBClient = createDynamoClient({ endpoint: dynamoEndpoint() });
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -194,5 +211,112 @@ describe('IAM table access profiles', () => {
       if (a.table.length + a.indexes.length > 0) expect(used.get(key)?.size ?? 0, key).toBeGreaterThan(0);
       else expect(used.get(key), key).toBeUndefined();
     }
+  }, 120_000);
+
+  it('cover every DynamoDB request of the job Lambdas: digest, publisher, SMS gateway, bounce, subscription sync, retention', async () => {
+    const { client, used, current } = recorder();
+    const TOPIC = 'arn:aws:sns:ap-east-1:123456789012:reminders';
+    // What the publisher hands SNS, kept to feed the gateway subscriber as SNS would.
+    const published: OutboundMessage[] = [];
+    const notifier: Notifier = { send: async (m): Promise<DeliveryResult> => (published.push(m), { status: 'sent' }) };
+    const rt = await Runtime.create({
+      endpoint: dynamoEndpoint(),
+      config: tinyDistrict,
+      clock: new VirtualClock(at('2026-03-02')),
+      tableName: uniqueTableName('iam-jobs'),
+      fastRetries: true,
+      client,
+      notifier,
+      // The jobs run below, each under its own name; advancing the clock only fires timers.
+      reminders: false,
+    });
+    await rt.seed();
+    await season(rt);
+    const run = <T>(key: JobFunctionKey, fn: () => Promise<T>) => current.run(key, fn);
+
+    // The gateway: accepts, except one number it refuses for good and one call that fails (retried).
+    let calls = 0;
+    const gateway: SmsGateway = {
+      send: async () => {
+        calls++;
+        if (calls === 2) return { status: 'rejected', reason: 'gateway_400:bad_number' };
+        if (calls === 3) throw new Error('gateway 503');
+        return { status: 'accepted' };
+      },
+    };
+    const handlers = createReminderHandlers({
+      publisher: rt.publisher,
+      digest: rt.digest,
+      outbox: rt.outbox,
+      register: rt.register,
+      clock: rt.clock,
+      gateway,
+      dedupe: new DynamoDedupeStore(documentClient(client), rt.tableName),
+    });
+
+    const digest = await run('dailyDigest', () => handlers.dailyDigest({}));
+    expect(digest.written).toBeGreaterThan(0);
+    const published1 = await run('publishDue', () => handlers.publishDue());
+    expect(published1.outcomes.sent).toBeGreaterThan(0);
+
+    // The SNS records the gateway's subscription receives: the messages whose attributes match its filter policy.
+    const records = published
+      .map((m) => publishInput(TOPIC, m))
+      .filter((p) => Object.entries(SMS_GATEWAY_FILTER_POLICY).every(([k, values]) => values.includes(p.MessageAttributes![k]!.StringValue!)))
+      .map((p, i) => ({
+        EventSource: 'aws:sns',
+        Sns: {
+          MessageId: `m-${i}`,
+          TopicArn: TOPIC,
+          Message: p.Message!,
+          MessageAttributes: Object.fromEntries(Object.entries(p.MessageAttributes!).map(([k, v]) => [k, { Type: v.DataType, Value: v.StringValue }])),
+        },
+      }));
+    expect(records.length).toBeGreaterThanOrEqual(3);
+    const event = (r: (typeof records)[number]) => ({ Records: [r] }) as unknown as SNSEvent;
+    for (const r of records.slice(0, 3)) await run('smsGateway', () => attempt(handlers.smsGateway(event(r))));
+    // A redelivery of the first (already sent) and a retry of the third (released after the failure).
+    await run('smsGateway', () => handlers.smsGateway(event(records[0]!)));
+    await run('smsGateway', () => handlers.smsGateway(event(records[2]!)));
+
+    await run('deliveryFailure', () => handlers.deliveryFailure({ staffId: 'sm-east', channel: 'email', reason: 'ses_bounce' }));
+
+    // The subscription sync against a stand-in SNS (SMS by SNS, so every staff member has a subscription): the first
+    // address is refused.
+    let subscribes = 0;
+    const sns = {
+      send: async (cmd: { constructor: { name: string }; input: Record<string, any> }) => {
+        if (cmd.constructor.name === 'ListSubscriptionsByTopicCommand') return { Subscriptions: [] };
+        if (cmd.constructor.name === 'SubscribeCommand' && ++subscribes === 1) throw Object.assign(new Error('bad address'), { name: 'InvalidParameterException' });
+        return {};
+      },
+    } as unknown as SNSClient;
+    const sync = await run('syncSubscriptions', () => runSubscriptionSync({ digest: rt.digest, outbox: rt.outbox, sns, topicArn: TOPIC, smsVia: 'sns', clock: rt.clock }));
+    expect(sync).toMatchObject({ rejected: 1, flagged: 1 });
+    expect(sync.subscribed).toBeGreaterThan(0);
+
+    // Retention: two subjects who left the register over two years ago, one of them with an open case.
+    const subjects = await allSubjects(rt);
+    const open = await Promise.all(subjects.map(async (x) => (await rt.cases.listForSubject(x.subjectId, 'open')).length));
+    const withCase = subjects.find((_, i) => open[i]! > 0)!;
+    // Every seeded subject has an open health check by now: one registered afterwards has none.
+    const without = { subjectId: 's-iam-left', class: 'primary' as const, communityId: 'east-a', registeredOn: '2023-05-02' };
+    await rt.register.putMany([subjectItem(without, { managingOrgUnitId: 'east-a', streetId: 'east', districtId: rt.district.territory.districtId })]);
+    for (const x of [withCase, without]) await rt.register.markSubjectLeft(x.subjectId, '2024-01-10', 'moved_away');
+    const retention = await run('retention', () => createRetentionHandler({ register: rt.register, cases: rt.cases, clock: rt.clock, config: rt.district.config })({}));
+    expect(retention).toMatchObject({ due: 2, erased: 1, heldByOpenCases: 1 });
+
+    const missing: string[] = [];
+    const unused: string[] = [];
+    for (const key of jobFunctionKeys) {
+      const grants = allowed(jobAccess[key]);
+      const did = used.get(key) ?? new Set<string>();
+      expect(did.size, key).toBeGreaterThan(0);
+      for (const p of did) if (!grants.has(p)) missing.push(`${key}: ${p}`);
+      for (const g of grants) if (!did.has(g)) unused.push(`${key}: ${g}`);
+      console.log(`${key} used: ${[...did].sort().join(', ')}`);
+    }
+    if (unused.length) console.log(`job grants not needed in this run: ${unused.join('; ')}`);
+    expect(missing).toEqual([]);
   }, 120_000);
 });

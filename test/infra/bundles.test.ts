@@ -7,6 +7,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionKeys } from '../../functions/workflows/catalog';
+import { jobFunctionKeys } from '../../infra/access';
 import { districts, resourcesOfType, synthDistrict, type Synthesized } from './synth';
 
 describe('Lambda bundles (yiling, bundled for real)', () => {
@@ -26,7 +27,7 @@ describe('Lambda bundles (yiling, bundled for real)', () => {
   afterAll(() => rmSync(s.outdir, { recursive: true, force: true }));
 
   it('bundles every function into one minified ESM file with a source map, the SDK inside', () => {
-    expect(ours()).toHaveLength(functionKeys.length + 1);
+    expect(ours()).toHaveLength(functionKeys.length + 1 + jobFunctionKeys.length);
     for (const [id] of ours()) {
       const dir = assetDirOf(id);
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');

@@ -11,7 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobTimes } from '../../functions/app/schedule';
 import { INDEXES, TTL_ATTRIBUTE } from '../../functions/store/table-design';
 import { functionKeys, substitutionVariable, workflowNames, workflows } from '../../functions/workflows/catalog';
-import { apiAccess, kmsActionsFor, workflowAccess, type TableAccess } from '../../infra/access';
+import { apiAccess, jobAccess, jobFunctionKeys, kmsActionsFor, workflowAccess, type TableAccess } from '../../infra/access';
+import { defaultSmsGatewaySecretName, SMS_GATEWAY_FILTER_POLICY } from '../../infra/reminder-wiring';
+import { publishInput } from '../../functions/adapters/sns-notifier';
 import { apiRoutes } from '../../infra/api-routes';
 import { ROOT } from '../../infra/paths';
 import { asList, cfnText, districts, nagFindings, normalizedTemplate, resourcesOfType, roleStatements, synthDistrict, type CfnTemplate, type Synthesized } from './synth';
@@ -72,15 +74,17 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
   it('has one Lambda per catalog function key and the API Lambda: Node 22 on arm64, traced, Powertools, timeouts under the Task timeout', () => {
     const lambdas = resourcesOfType(t, 'AWS::Lambda::Function');
     const ours = lambdas.filter(([, r]) => r.Properties?.Environment?.Variables?.DISTRICT_ID === districtId);
-    expect(ours).toHaveLength(functionKeys.length + 1);
-    for (const key of functionKeys) {
-      const fn = s.stack.functions[key].fn;
+    expect(ours).toHaveLength(functionKeys.length + 1 + jobFunctionKeys.length);
+    const all = [...functionKeys.map((key) => [key, s.stack.functions[key]] as const), ...jobFunctionKeys.map((key) => [key, s.stack.jobFunctions[key]!] as const)];
+    for (const [key, f] of all) {
+      const fn = f.fn;
       const r = t.Resources[logicalId(fn)]!.Properties!;
       expect(r.Runtime).toBe('nodejs22.x');
       expect(r.Architectures).toEqual(['arm64']);
       expect(r.Handler).toBe('index.handler');
       expect(r.TracingConfig).toEqual({ Mode: 'Active' });
-      expect(r.Timeout).toBeLessThan(60);
+      if ((functionKeys as readonly string[]).includes(key)) expect(r.Timeout).toBeLessThan(60);
+      else expect(r.Timeout).toBeLessThanOrEqual(900);
       expect(r.Environment.Variables).toMatchObject({
         DISTRICT_ID: districtId,
         POWERTOOLS_SERVICE_NAME: `shudi-${key}`,
@@ -92,7 +96,7 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
       // No staff names or phones in the console: the district config is bundled, not in env.
       expect(Object.keys(r.Environment.Variables)).not.toContain('DISTRICT_CONFIG');
       expect(JSON.stringify(r.Environment.Variables)).not.toMatch(/\+86\d{6,}/);
-      expect(cfnText(r.LoggingConfig.LogGroup)).toBe(logicalId(s.stack.functions[key].logGroup));
+      expect(cfnText(r.LoggingConfig.LogGroup)).toBe(logicalId(f.logGroup));
     }
     const api = t.Resources[logicalId(s.stack.apiFunction.fn)]!.Properties!;
     expect(api).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } });
@@ -179,7 +183,7 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
 
   it('starts the job workflows from EventBridge Scheduler, with a dead-letter queue', () => {
     const schedules = resourcesOfType(t, 'AWS::Scheduler::Schedule').map(([, r]) => r.Properties!);
-    expect(schedules).toHaveLength(4);
+    expect(schedules).toHaveLength(8);
     const dlq = logicalId(s.stack.schedulerDeadLetterQueue);
     const byExpr = (expr: string) => schedules.find((x) => x.ScheduleExpression === expr)!;
     const sweeper = byExpr('rate(15 minutes)');
@@ -196,11 +200,32 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
       expect(cfnText(sch.Target.Arn)).toBe(logicalId(s.stack.stateMachines[e.sm]));
       expect(JSON.parse(sch.Target.Input)).toEqual(e.input);
     }
+    // The job Lambdas: the publisher every minute (not retried: the next tick is a minute away), the digest
+    // and retention at their Asia/Shanghai times, the subscription sync every hour.
+    const jobSchedules = [
+      { expr: 'rate(1 minute)', fn: 'publishDue' as const, tz: 'Etc/UTC', retries: 0 },
+      { expr: jobTimes.daily_digest.cron, fn: 'dailyDigest' as const, tz: 'Asia/Shanghai', retries: 3 },
+      { expr: jobTimes.retention.cron, fn: 'retention' as const, tz: 'Asia/Shanghai', retries: 3 },
+      { expr: 'rate(1 hour)', fn: 'syncSubscriptions' as const, tz: 'Etc/UTC', retries: 1 },
+    ];
+    expect(jobTimes.daily_digest.cron).toBe('cron(30 8 * * ? *)');
+    for (const e of jobSchedules) {
+      const sch = byExpr(e.expr);
+      expect(sch, e.expr).toBeDefined();
+      expect(sch.ScheduleExpressionTimezone).toBe(e.tz);
+      expect(cfnText(sch.Target.Arn)).toBe(`${logicalId(s.stack.jobFunctions[e.fn].fn)}.Arn`);
+      expect(sch.Target.RetryPolicy.MaximumRetryAttempts, e.expr).toBe(e.retries);
+    }
     for (const sch of schedules) {
       expect(cfnText(sch.Target.DeadLetterConfig.Arn)).toBe(`${dlq}.Arn`);
-      expect(sch.Target.RetryPolicy.MaximumRetryAttempts).toBe(3);
+      if (!jobSchedules.some((j) => j.expr === sch.ScheduleExpression)) expect(sch.Target.RetryPolicy.MaximumRetryAttempts).toBe(3);
       expect(sch.State).toBe('ENABLED');
     }
+    // Scheduler may invoke exactly the function it targets, unqualified (no `:*`).
+    const invoked = roleStatements(t)
+      .filter((x) => asList(x.statement.Action).includes('lambda:InvokeFunction') && x.role.startsWith('SchedulerRoleForTarget'))
+      .flatMap((x) => asList(x.statement.Resource).map(cfnText));
+    expect(invoked.sort()).toEqual(jobSchedules.map((j) => `${logicalId(s.stack.jobFunctions[j.fn].fn)}.Arn`).sort());
     // The dead-letter queue: encrypted, TLS only.
     expect(t.Resources[dlq]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {
@@ -231,7 +256,17 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
       expect(a, street).toMatchObject({ Namespace: 'shudi', ComparisonOperator: 'GreaterThanThreshold', Threshold: 10, TreatMissingData: 'notBreaching' });
       expect(a!.Dimensions).toContainEqual({ Name: 'district', Value: districtId });
     }
-    expect(alarms.some((a) => a.MetricName === 'PublisherErrors' && a.Namespace === 'shudi')).toBe(true);
+    // The publisher: its function's Errors, and reminders it gave up on (emitted by publishDue with Powertools).
+    const publishFn = logicalId(s.stack.jobFunctions.publishDue.fn);
+    expect(alarms.some((a) => a.Namespace === 'AWS/Lambda' && a.MetricName === 'Errors' && cfnText(a.Dimensions[0].Value) === publishFn && a.Threshold === 3)).toBe(true);
+    expect(alarms.find((a) => a.MetricName === 'RemindersFailed')).toMatchObject({
+      Namespace: 'shudi',
+      Threshold: 1,
+      Dimensions: expect.arrayContaining([{ Name: 'district', Value: districtId }, { Name: 'service', Value: 'shudi-publishDue' }]),
+    });
+    // One depth alarm per dead-letter queue: the scheduler's, the jobs', the SMS gateway's.
+    for (const q of [s.stack.schedulerDeadLetterQueue, s.stack.jobDeadLetterQueue, s.stack.smsGatewayDeadLetterQueue!])
+      expect(alarms.some((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && cfnText(a.Dimensions[0].Value) === `${logicalId(q)}.QueueName`)).toBe(true);
     for (const a of alarms) expect(asList(a.AlarmActions).map(cfnText)).toEqual([logicalId(s.stack.monitoring.alarmTopic)]);
 
     const [, dash] = resourcesOfType(t, 'AWS::CloudWatch::Dashboard')[0]!;
@@ -296,13 +331,14 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
     };
     for (const key of functionKeys) expectFor(s.stack.functions[key], workflowAccess[key]);
     expectFor(s.stack.apiFunction, apiAccess);
+    for (const key of jobFunctionKeys) expectFor(s.stack.jobFunctions[key]!, jobAccess[key]);
     // The job functions and the plans: listDueTimers queries the due index only; plans touch no table.
     expect(workflowAccess.listDueTimers).toEqual({ table: [], indexes: ['GSI6'] });
     expect(workflowAccess.planHealthChecks).toEqual({ table: [], indexes: [] });
   });
 
   it('scopes every IAM statement with data actions to named resources: no "*", no wildcard in an ARN', () => {
-    const data = /^(dynamodb:|kms:|sns:Publish|states:StartExecution|lambda:InvokeFunction|sqs:SendMessage)/;
+    const data = /^(dynamodb:|kms:|sns:|states:StartExecution|lambda:InvokeFunction|sqs:SendMessage|secretsmanager:)/;
     const offenders: string[] = [];
     let checked = 0;
     for (const { policy, statement } of roleStatements(t)) {
@@ -328,6 +364,63 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
     }
   });
 
+  it('wires the reminders: sns:Publish and the topic key for the publisher only, subscription management for the sync only, the SMS gateway subscribed on channel sms', () => {
+    const topic = logicalId(s.stack.reminderTopic);
+    const statements = roleStatements(t);
+    const withAction = (prefix: string) => statements.filter((x) => x.statement.Effect === 'Allow' && asList(x.statement.Action).some((a) => a.startsWith(prefix)));
+    // sns:Publish: the publisher's role, on the reminder topic, nothing else.
+    const publish = withAction('sns:Publish');
+    expect([...new Set(publish.map((x) => x.role))]).toEqual([logicalId(s.stack.jobFunctions.publishDue.role)]);
+    for (const x of publish) expect(asList(x.statement.Resource).map(cfnText)).toEqual([topic]);
+    // Its KMS use for SNS goes through SNS only.
+    const snsKms = statements.filter((x) => x.role === logicalId(s.stack.jobFunctions.publishDue.role) && JSON.stringify(x.statement.Condition ?? {}).includes('sns.'));
+    expect(snsKms).toHaveLength(1);
+    expect(asList(snsKms[0]!.statement.Action).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(asList(snsKms[0]!.statement.Resource).map(cfnText)).toEqual([`${keyId()}.Arn`]);
+    // Subscriptions: staff ones are made at run time by the sync, which manages this topic's subscriptions only.
+    const manage = statements.filter((x) => asList(x.statement.Action).some((a) => /^sns:(Subscribe|Unsubscribe|ListSubscriptionsByTopic|SetSubscriptionAttributes)$/.test(a)));
+    expect([...new Set(manage.map((x) => x.role))]).toEqual([logicalId(s.stack.jobFunctions.syncSubscriptions.role)]);
+    for (const x of manage) expect(asList(x.statement.Resource).map(cfnText)).toEqual([topic]);
+    const sync = t.Resources[logicalId(s.stack.jobFunctions.syncSubscriptions.fn)]!.Properties!.Environment.Variables;
+    expect(cfnText(sync.SHUDI_TOPIC_ARN)).toBe(topic);
+    expect(sync.SHUDI_SMS_VIA).toBe('gateway');
+    expect(cfnText(sync.SHUDI_SMS_GATEWAY_FUNCTION_ARN)).toBe(`${logicalId(s.stack.jobFunctions.smsGateway!.fn)}.Arn`);
+    const pub = t.Resources[logicalId(s.stack.jobFunctions.publishDue.fn)]!.Properties!;
+    expect(cfnText(pub.Environment.Variables.SHUDI_TOPIC_ARN)).toBe(topic);
+
+    // CloudFormation makes exactly one subscription: the gateway's, filtered on the channel attribute the notifier sends.
+    const subs = resourcesOfType(t, 'AWS::SNS::Subscription').map(([, r]) => r.Properties!);
+    expect(subs).toHaveLength(1);
+    const gw = s.stack.jobFunctions.smsGateway!;
+    expect(subs[0]).toMatchObject({ Protocol: 'lambda', FilterPolicy: { channel: ['sms'] } });
+    expect(subs[0]!.FilterPolicy).toEqual(SMS_GATEWAY_FILTER_POLICY);
+    expect(cfnText(subs[0]!.TopicArn)).toBe(topic);
+    expect(cfnText(subs[0]!.Endpoint)).toBe(`${logicalId(gw.fn)}.Arn`);
+    expect(cfnText(subs[0]!.RedrivePolicy.deadLetterTargetArn)).toBe(`${logicalId(s.stack.smsGatewayDeadLetterQueue!)}.Arn`);
+    // What SnsNotifier sends: an SMS matches the policy, an e-mail does not.
+    const msg = { dedupeKey: 'outbox:x', staffId: 'sm-east', orgUnitId: 'east', kind: 'handover.overdue', language: 'zh-CN' as const, to: '+8613900000000', text: 't', at: '2026-03-10T00:00:00.000Z' };
+    const channelOf = (channel: 'sms' | 'email') => publishInput('arn:topic', { ...msg, channel }).MessageAttributes!.channel!.StringValue!;
+    expect(SMS_GATEWAY_FILTER_POLICY.channel).toContain(channelOf('sms'));
+    expect(SMS_GATEWAY_FILTER_POLICY.channel).not.toContain(channelOf('email'));
+    // SNS may invoke the gateway from this topic only.
+    s.template.hasResourceProperties('AWS::Lambda::Permission', { Action: 'lambda:InvokeFunction', Principal: 'sns.amazonaws.com', SourceArn: { Ref: topic } });
+
+    // The gateway: its async failures to its dead-letter queue, its URL from the environment, its secret by name only.
+    const g = t.Resources[logicalId(gw.fn)]!.Properties!;
+    expect(cfnText(g.DeadLetterConfig.TargetArn)).toBe(`${logicalId(s.stack.smsGatewayDeadLetterQueue!)}.Arn`);
+    expect(g.Environment.Variables.SHUDI_SMS_GATEWAY_SECRET_ID).toBe(defaultSmsGatewaySecretName('test', districtId));
+    expect(Object.keys(g.Environment.Variables)).toContain('SHUDI_SMS_GATEWAY_URL');
+    expect(Object.keys(g.Environment.Variables).some((k) => /TOKEN|PASSWORD|SECRET$/.test(k))).toBe(false);
+    resourcesOfType(t, 'AWS::SecretsManager::Secret').forEach(() => expect.unreachable('no secret is created (or committed) by the stack'));
+    const secretRead = statements.filter((x) => asList(x.statement.Action).some((a) => a.startsWith('secretsmanager:')));
+    expect([...new Set(secretRead.map((x) => x.role))]).toEqual([logicalId(gw.role)]);
+    for (const x of secretRead) for (const r of asList(x.statement.Resource)) expect(cfnText(r)).toContain(`:secret:${defaultSmsGatewaySecretName('test', districtId)}-`);
+    // The scheduled jobs keep their failed events in the job dead-letter queue; the publisher's are not retried.
+    for (const key of ['dailyDigest', 'retention', 'syncSubscriptions'] as const)
+      expect(cfnText(t.Resources[logicalId(s.stack.jobFunctions[key].fn)]!.Properties!.DeadLetterConfig.TargetArn)).toBe(`${logicalId(s.stack.jobDeadLetterQueue)}.Arn`);
+    s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: logicalId(s.stack.jobFunctions.publishDue.fn) }, MaximumRetryAttempts: 0 });
+  });
+
   it('passes cdk-nag AwsSolutions with no unacknowledged finding', () => {
     expect(nagFindings(s)).toEqual([]);
   });
@@ -350,6 +443,20 @@ describe('the route table', () => {
     const { apiRoutes: productRoutes } = await import('../../functions/api/routes');
     const served = productRoutes(() => ({})).map((r: { method: string; path: string; auth: string }) => `${r.method} ${r.path} ${r.auth}`);
     expect(apiRoutes.map((r) => `${r.method} ${r.path} ${r.auth}`).sort()).toEqual(served.sort());
+  });
+});
+
+describe('SMS by SNS (smsVia sns)', () => {
+  it('has no gateway function, no CloudFormation subscription, and the sync plans SMS subscriptions per staff phone', () => {
+    const s = synthDistrict('yiling', { settings: { smsVia: 'sns', dashboardDist: join(tmpdir(), 'shudi-no-such-dashboard-dist') } });
+    expect(s.stack.jobFunctions.smsGateway).toBeUndefined();
+    expect(s.stack.smsGatewayDeadLetterQueue).toBeUndefined();
+    s.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    const sync = s.json.Resources[logicalId(s.stack.jobFunctions.syncSubscriptions.fn)]!.Properties!.Environment.Variables;
+    expect(sync.SHUDI_SMS_VIA).toBe('sns');
+    expect(sync.SHUDI_SMS_GATEWAY_FUNCTION_ARN).toBeUndefined();
+    expect(nagFindings(s)).toEqual([]);
+    rmSync(s.outdir, { recursive: true, force: true });
   });
 });
 

@@ -71,7 +71,12 @@ describe('no personal data outside the register and the case history', () => {
       // A receiving community rejects a handover, naming the subject and her numbers in the reason,
       // and a refused command (a reassign to somewhere that is not a community) is logged as rejected.
       await rt.openCase({ type: 'handover', caseId: 'ho-p', subjectId: 's-000013', reason: 'resigned', separationDate: '2026-05-26' });
-      await rt.act('ho-p', { action: 'reject', reason: `不是本社区的：${CANARY.name}，身份证${CANARY.idNumber}，电话${CANARY.phone}` }, { kind: 'staff', staffId: 'co-east-b-1' }, 'reject-p', 'east-b');
+      // A reason carrying her ID number or phone is refused outright (nothing stored); one naming her
+      // cannot be recognised by pattern and is kept, in the case history only.
+      await expect(
+        rt.act('ho-p', { action: 'reject', reason: `不是本社区的：${CANARY.name}，身份证${CANARY.idNumber}，电话${CANARY.phone}` }, { kind: 'staff', staffId: 'co-east-b-1' }, 'reject-p0', 'east-b'),
+      ).rejects.toMatchObject({ error: 'CaseRejected' });
+      await rt.act('ho-p', { action: 'reject', reason: `不是本社区的：${CANARY.name}` }, { kind: 'staff', staffId: 'co-east-b-1' }, 'reject-p', 'east-b');
       await rt.act('ho-p', { action: 'reassign', toOrgUnitId: 'west-mill' }, { kind: 'staff', staffId: 'so-east-1' }, 'bad-p', 'east').catch((e: Error) => console.error(`refused: ${e.message}`));
       await rt.advanceTo(businessInstant('2026-05-29', '12:00'));
       return rt;

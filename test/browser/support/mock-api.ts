@@ -42,6 +42,8 @@ const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:
 
 export interface MockApi {
   url: string;
+  /** Preferences changed through PATCH /staff/{id}/preferences, by staff id. */
+  preferences?: Map<string, unknown>;
   server: Server;
   close: () => Promise<void>;
 }
@@ -159,6 +161,19 @@ export async function startMockApi(port = 0, opts: { start?: string; dist?: stri
     return text ? (JSON.parse(text) as Json) : {};
   };
 
+  // Reminders: preferences per staff member, made-up outbox messages (masked addresses), two undeliverable flags.
+  const prefs = new Map<string, { channel: string; language: string; quietHours: { start: string; end: string } }>();
+  const prefsOf = (id: string) => prefs.get(id) ?? { channel: 'sms', language: 'zh-CN', quietHours: { start: '21:00', end: '08:00' } };
+  const outbox = seed.staff.slice(0, 6).flatMap((st, i) => {
+    const at = new Date(now - (i + 1) * 3600_000).toISOString();
+    const sms = { at, channel: 'sms', staffId: st.id, orgUnitId: st.orgUnitId, to: `+86139****${String(1000 + i).slice(-4)}`, kind: i === 0 ? 'handover.overdue' : 'digest.daily', language: 'zh-CN', text: `【属地】${dateOf(now)}待办：今日到期${i}件。详见http://localhost:3000/#/queue` };
+    return i % 2 ? [sms, { ...sms, at: new Date(Date.parse(at) - 60_000).toISOString(), channel: 'email', to: `${st.id[0]}***@example.cn`, language: 'en', subject: '[shudi] daily digest', text: `[shudi] ${dateOf(now)}: ${i} due today.` }] : [sms];
+  });
+  const undeliverable = seed.staff
+    .filter((st) => st.role === 'community_officer')
+    .slice(0, 2)
+    .map((st, i) => ({ staffId: st.id, role: st.role, orgUnitId: st.orgUnitId, channel: i ? 'email' : 'sms', reason: i ? 'email_bounced' : 'gateway_400:isv.MOBILE_NUMBER_ILLEGAL', at: new Date(now - 2 * DAY).toISOString(), to: i ? `${st.id[0]}***@example.cn` : '+86139****0006' }));
+
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://x');
@@ -176,11 +191,41 @@ export async function startMockApi(port = 0, opts: { start?: string; dist?: stri
         if (!s) return problem(res, 400, 'validation', 'The request is not valid', '1 field is not valid', [{ path: 'body.staffId', message: `no staff "${String(b.staffId)}" in this district` }]);
         return send(res, 200, { token: s.id });
       }
-      const apiPaths = ['/me', '/org-units', '/queues/', '/cases/', '/reports/'];
+      if (path === '/dev/outbox' && req.method === 'GET') {
+        const limit = Number(q.get('limit') ?? 200);
+        const items = outbox.filter((m) => (!q.get('staffId') || m.staffId === q.get('staffId')) && (!q.get('channel') || m.channel === q.get('channel')));
+        return send(res, 200, { items: [...items].sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, limit) });
+      }
+      const apiPaths = ['/me', '/org-units', '/queues/', '/cases/', '/reports/', '/staff/'];
       if (apiPaths.some((p) => path === p || path.startsWith(p))) {
         const me = staffOf(req);
         if (!me) return problem(res, 401, 'unauthenticated', 'Not signed in');
-        if (path === '/me') return send(res, 200, { staffId: me.id, role: me.role, orgUnitId: me.orgUnitId, district: seed.id, name: me.name });
+        if (path === '/me') return send(res, 200, { staffId: me.id, role: me.role, orgUnitId: me.orgUnitId, district: seed.id, name: me.name, preferences: prefsOf(me.id) });
+        const manager = me.role === 'district_manager' || me.role === 'street_manager';
+        if (path === '/staff/undeliverable') {
+          if (!manager) return problem(res, 403, 'forbidden', 'Forbidden', 'undeliverable addresses are for managers');
+          return send(res, 200, { items: undeliverable.filter((u) => within(u.orgUnitId, q.get('orgUnitId') ?? me.orgUnitId)) });
+        }
+        const clearMatch = /^\/staff\/([^/]+)\/undeliverable\/clear$/.exec(path);
+        if (clearMatch && req.method === 'POST') {
+          const b = await readBody(req);
+          const id = decodeURIComponent(clearMatch[1]!);
+          if (!manager) return problem(res, 403, 'forbidden', 'Forbidden', 'undeliverable addresses are for managers');
+          for (let i = undeliverable.length - 1; i >= 0; i--) if (undeliverable[i]!.staffId === id && (!b.channel || undeliverable[i]!.channel === b.channel)) undeliverable.splice(i, 1);
+          return send(res, 200, { staffId: id, undeliverable: undeliverable.filter((u) => u.staffId === id) });
+        }
+        const prefMatch = /^\/staff\/([^/]+)\/preferences$/.exec(path);
+        if (prefMatch && req.method === 'PATCH') {
+          const id = decodeURIComponent(prefMatch[1]!);
+          const b = await readBody(req);
+          if (id !== me.id && !manager) return problem(res, 403, 'forbidden', 'Forbidden', 'preferences are for herself and her managers');
+          const qh = b.quietHours as { start?: string; end?: string } | undefined;
+          const bad = ['start', 'end'].filter((k) => qh && !/^([01]\d|2[0-3]):[0-5]\d$/.test(String(qh[k as 'start'] ?? '')));
+          if (bad.length) return problem(res, 400, 'validation', 'The request is not valid', `${bad.length} field(s) not valid`, bad.map((k) => ({ path: `body.quietHours.${k}`, message: 'a time of day is HH:MM' })));
+          const next = { ...prefsOf(id), ...(b.channel ? { channel: String(b.channel) } : {}), ...(b.language ? { language: String(b.language) } : {}), ...(qh ? { quietHours: { start: qh.start!, end: qh.end! } } : {}) };
+          prefs.set(id, next);
+          return send(res, 200, { staffId: id, ...next });
+        }
         if (path === '/org-units') return send(res, 200, { items: units });
         const queueMatch = /^\/queues\/([^/]+)$/.exec(path);
         if (queueMatch) {
@@ -265,7 +310,7 @@ export async function startMockApi(port = 0, opts: { start?: string; dist?: stri
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const addr = server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}`;
-  return { url, server, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url, server, preferences: prefs, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

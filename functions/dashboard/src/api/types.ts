@@ -11,6 +11,43 @@ export interface Me {
   district: string;
   name?: string | { 'zh-CN'?: string; en?: string; zh?: string };
   orgUnit?: OrgUnit;
+  /** Her own reminder preferences. */
+  preferences?: Omit<Preferences, 'staffId'>;
+}
+
+export type Channel = 'sms' | 'email' | 'both' | 'none';
+export type DeliveryChannel = 'sms' | 'email';
+
+export interface Preferences {
+  staffId?: string;
+  channel: Channel;
+  language: 'zh-CN' | 'en';
+  quietHours: { start: string; end: string };
+}
+
+/** GET /dev/outbox (local runtime only): what would have been sent. */
+export interface OutboxMessage {
+  at: string;
+  channel: DeliveryChannel;
+  staffId: string;
+  orgUnitId: string;
+  /** Masked: +86139****0001, c***@example.cn. */
+  to: string;
+  kind: string;
+  language: string;
+  subject?: string;
+  text: string;
+  caseId?: string;
+}
+
+export interface UndeliverableRow {
+  staffId: string;
+  role: Role;
+  orgUnitId: string;
+  channel: DeliveryChannel;
+  reason: string;
+  at: string;
+  to: string;
 }
 
 export interface OrgUnit {

@@ -1,10 +1,13 @@
-// Hash routes: #/queue, #/case/ID, #/overview/ORG, #/signin. Pure parse and build; the UI listens to hashchange.
+// Hash routes: #/queue, #/case/ID, #/overview/ORG, #/outbox, #/undeliverable, #/settings, #/signin. Pure parse and build; the UI listens to hashchange.
 export type Route =
   | { name: 'home' }
   | { name: 'signin' }
   | { name: 'queue' }
   | { name: 'case'; caseId: string }
   | { name: 'overview'; orgUnitId?: string }
+  | { name: 'outbox' }
+  | { name: 'undeliverable' }
+  | { name: 'settings' }
   | { name: 'not-found'; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -21,6 +24,12 @@ export function parseRoute(hash: string): Route {
       return arg ? { name: 'case', caseId: arg } : { name: 'not-found', path };
     case 'overview':
       return arg ? { name: 'overview', orgUnitId: arg } : { name: 'overview' };
+    case 'outbox':
+      return { name: 'outbox' };
+    case 'undeliverable':
+      return { name: 'undeliverable' };
+    case 'settings':
+      return { name: 'settings' };
     default:
       return { name: 'not-found', path };
   }
@@ -31,4 +40,7 @@ export const href = {
   case: (caseId: string) => `#/case/${encodeURIComponent(caseId)}`,
   overview: (orgUnitId?: string) => (orgUnitId ? `#/overview/${encodeURIComponent(orgUnitId)}` : '#/overview'),
   signin: () => '#/signin',
+  outbox: () => '#/outbox',
+  undeliverable: () => '#/undeliverable',
+  settings: () => '#/settings',
 };

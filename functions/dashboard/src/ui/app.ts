@@ -2,7 +2,7 @@
 // The shell: sign-in gate, header with navigation and language switch, the dev bar, and the routed view.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { createApi } from '../api/client';
-import type { Me } from '../api/types';
+import type { Me, Preferences } from '../api/types';
 import { clearToken, getToken } from '../auth';
 import type { DashboardConfig } from '../config';
 import { defaultLang, isLang, localName, translator, type Lang, type Translator } from '../i18n';
@@ -14,9 +14,12 @@ import { Loading, ProblemBox } from './common';
 import { Ctx, isManager, useApp, type AppCtx } from './context';
 import { DevBar } from './devbar';
 import { html } from './html';
+import { OutboxView } from './outbox';
 import { OverviewView } from './overview';
 import { QueueView } from './queue';
+import { SettingsView } from './settings';
 import { SignIn } from './signin';
+import { UndeliverableView } from './undeliverable';
 
 const LANG_KEY = 'shudi.lang';
 
@@ -30,17 +33,25 @@ function initialLang(): Lang {
   return defaultLang;
 }
 
-/** One nav entry per view; a later page (e.g. the outbox) adds a line here and a case in View. */
+/** What the runtime offers: the local one answers /dev/outbox (the Outbox page shows only then). */
+interface Runtime {
+  outbox: boolean;
+}
+
+/** One nav entry per view; a page adds a line here and a case in View. */
 interface NavItem {
   key: string;
   label: (tr: Translator) => string;
   href: (me: Me) => string;
   active: (r: Route) => boolean;
-  show: (me: Me) => boolean;
+  show: (me: Me, rt: Runtime) => boolean;
 }
 const nav: NavItem[] = [
   { key: 'overview', label: (tr) => tr.t('nav.overview'), href: (me) => href.overview(me.orgUnitId), active: (r) => r.name === 'overview', show: (me) => isManager(me.role) },
   { key: 'queue', label: (tr) => tr.t('nav.queue'), href: () => href.queue(), active: (r) => r.name === 'queue', show: () => true },
+  { key: 'undeliverable', label: (tr) => tr.t('nav.undeliverable'), href: () => href.undeliverable(), active: (r) => r.name === 'undeliverable', show: (me) => isManager(me.role) },
+  { key: 'outbox', label: (tr) => tr.t('nav.outbox'), href: () => href.outbox(), active: (r) => r.name === 'outbox', show: (_me, rt) => rt.outbox },
+  { key: 'settings', label: (tr) => tr.t('nav.settings'), href: () => href.settings(), active: (r) => r.name === 'settings', show: () => true },
 ];
 
 function homeOf(me: Me): string {
@@ -63,6 +74,7 @@ export function App({ config }: { config: DashboardConfig }) {
   const [session, setSession] = useState<{ me: Me; orgs: OrgIndex } | null>(null);
   const [sessionError, setSessionError] = useState<unknown>();
   const [devNow, setDevNow] = useState<string | null>(null);
+  const [hasOutbox, setHasOutbox] = useState(false);
   const [tick, setTick] = useState(() => new Date().toISOString());
   const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
   const [refreshKey, setRefreshKey] = useState(0);
@@ -110,6 +122,18 @@ export function App({ config }: { config: DashboardConfig }) {
       void probe();
     }, 60_000);
     return () => clearInterval(id);
+  }, [api]);
+
+  // The local sink's outbox: probed once (a 404 on AWS, where /dev/* has no route).
+  useEffect(() => {
+    let live = true;
+    api.devOutbox({ limit: 1 }).then(
+      () => live && setHasOutbox(true),
+      () => live && setHasOutbox(false),
+    );
+    return () => {
+      live = false;
+    };
   }, [api]);
 
   useEffect(() => {
@@ -204,7 +228,7 @@ export function App({ config }: { config: DashboardConfig }) {
       <a class="brand" href=${homeOf(me)}><span class="brand-mark" aria-hidden="true">属</span><span class="brand-text">${tr.t('app.title')}</span></a>
       <nav class="mainnav" aria-label=${tr.t('nav.label')}>
         ${nav
-          .filter((n) => n.show(me))
+          .filter((n) => n.show(me, { outbox: hasOutbox }))
           .map((n) => html`<a href=${n.href(me)} aria-current=${n.active(route) ? 'page' : undefined}>${n.label(tr)}</a>`)}
       </nav>
       <span class="who" data-testid="who">${tr.t('app.signedInAs', { name: displayName(me, lang), role: tr.te('role', me.role), org: session.orgs.name(me.orgUnitId, lang) })}</span>
@@ -225,12 +249,18 @@ export function App({ config }: { config: DashboardConfig }) {
         />`
       : null}
     <main id="main" tabindex="-1">
-      <${View} route=${route} me=${me} />
+      <${View}
+        route=${route}
+        me=${me}
+        outbox=${hasOutbox}
+        onPreferences=${(p: Preferences) =>
+          setSession((s) => (s ? { ...s, me: { ...s.me, preferences: { channel: p.channel, language: p.language, quietHours: p.quietHours } } } : s))}
+      />
     </main>
   <//>`;
 }
 
-function View({ route, me }: { route: Route; me: Me }) {
+function View({ route, me, outbox, onPreferences }: { route: Route; me: Me; outbox: boolean; onPreferences: (p: Preferences) => void }) {
   switch (route.name) {
     case 'home':
     case 'signin':
@@ -241,6 +271,12 @@ function View({ route, me }: { route: Route; me: Me }) {
       return html`<${CaseDetailView} caseId=${route.caseId} />`;
     case 'overview':
       return html`<${OverviewView} orgUnitId=${route.orgUnitId ?? me.orgUnitId} />`;
+    case 'outbox':
+      return outbox ? html`<${OutboxView} />` : html`<${NotFound} />`;
+    case 'undeliverable':
+      return isManager(me.role) ? html`<${UndeliverableView} />` : html`<${NotFound} />`;
+    case 'settings':
+      return html`<${SettingsView} key=${me.staffId} onSaved=${onPreferences} />`;
     case 'not-found':
       return html`<${NotFound} />`;
   }

@@ -1,0 +1,87 @@
+// Figure 6 of `npm run bench`: the local stack's throughput against DynamoDB Local's raw write rate, same machine,
+// same run, same DynamoDB Local.
+//
+//   stack: cases created and routed per second: each case opened through the open-case workflow (a follow-up visit:
+//          routed to its community's queue, notice to the officers, timers set) and closed through the case-action
+//          workflow (outcome recorded, timers removed): the whole product path of a case, ASL engine included;
+//   raw:   PutItem of the same case item (same size, same index attributes) per second.
+// Both at 1 and at 8 at a time. The ratio shows the product's overhead per case: two workflow executions, two
+// transactions of several items, the reads before each, validation and the engine.
+// Run: npx tsx bench/throughput.bench.ts [--cases 400]
+import '../functions/local/runtime-shims';
+import { parseArgs } from 'node:util';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { VirtualClock } from '../functions/domain/clock';
+import { businessInstant } from '../functions/domain/time';
+import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
+import { LocalRuntime } from '../functions/local/runtime';
+import { generateSubjects } from '../functions/seed/generate-subjects';
+import { loadDistrictConfig } from '../functions/seed/load-district';
+import { createDynamoClient, documentClient } from '../functions/store/client';
+import { caseItem } from '../functions/store/keys';
+import { round, writeResult } from './lib';
+
+const { values } = parseArgs({ options: { cases: { type: 'string', default: '400' } } });
+const N = Number(values.cases);
+
+async function pool<T>(items: T[], concurrency: number, fn: (t: T) => Promise<void>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+async function main() {
+  const config = loadDistrictConfig('seeds/districts/yiling.json');
+  console.log(`throughput: ${N} cases through the local stack vs. raw PutItem, on one DynamoDB Local …`);
+  const db = await startDynamoDbLocal({ inMemory: true });
+  try {
+    const client = createDynamoClient({ endpoint: db.endpoint });
+    const doc = documentClient(client);
+    const rt = await LocalRuntime.create({ endpoint: db.endpoint, config, clock: new VirtualClock(businessInstant('2026-03-02', '10:00')), client, tableName: 'shudi-bench-throughput', fastRetries: true, reminders: false });
+    await rt.seed();
+    const subjects = generateSubjects(config).filter((s) => s.class !== 'co_managed');
+    const today = '2026-03-02';
+
+    const stack = async (label: string, concurrency: number) => {
+      const ids = Array.from({ length: N }, (_, i) => ({ i, s: subjects[i % subjects.length]!, caseId: `tp-${label}-${i}` }));
+      const t0 = performance.now();
+      await pool(ids, concurrency, async ({ s, caseId, i }) => {
+        await rt.openCase({ type: 'follow_up', caseId, subjectId: s.subjectId, trigger: 'service', eventDate: today }, { kind: 'staff', staffId: `co-${s.communityId}-1` });
+        await rt.act(caseId, { action: 'record_outcome', outcome: 'visited', date: today }, { kind: 'staff', staffId: `co-${s.communityId}-1` }, `tp-${label}-out-${i}`, s.communityId);
+      });
+      return N / ((performance.now() - t0) / 1000);
+    };
+    const raw = async (label: string, concurrency: number) => {
+      const sample = (await rt.cases.get(`tp-warm-0`))!;
+      const items = Array.from({ length: N * 2 }, (_, i) => caseItem({ ...sample, caseId: `raw-${label}-${i}` }, config.id));
+      const t0 = performance.now();
+      await pool(items, concurrency, async (item) => {
+        await doc.send(new PutCommand({ TableName: rt.tableName, Item: item }));
+      });
+      return (N * 2) / ((performance.now() - t0) / 1000);
+    };
+
+    // Warm-up: JIT on both sides.
+    await stack('warm', 4);
+    await raw('warm', 4);
+    const results: Record<string, { stackCasesPerSecond: number; rawPutsPerSecond: number; ratio: number }> = {};
+    for (const c of [1, 8]) {
+      const s = await stack(`c${c}`, c);
+      const r = await raw(`c${c}`, c);
+      results[`concurrency ${c}`] = { stackCasesPerSecond: round(s, 1), rawPutsPerSecond: round(r, 1), ratio: round(s / r, 4) };
+      process.stderr.write(`throughput: concurrency ${c} done\n`);
+    }
+    console.log('');
+    console.log('Figure 6 — throughput of the local stack ÷ raw DynamoDB Local PutItem, same machine, same run');
+    for (const [k, v] of Object.entries(results)) {
+      console.log(`  ${k}: ${v.stackCasesPerSecond} cases created and routed per second (open-case + case-action) ÷ ${v.rawPutsPerSecond} PutItem per second = ${v.ratio} (1 case per ${(1 / v.ratio).toFixed(1)} puts' time)`);
+    }
+    const file = writeResult('throughput', { district: config.id, cases: N, results, note: 'a case = open-case + case-action workflow executions; a raw put = one PutItem of the same case item' });
+    console.log(`\nWrote ${file}`);
+  } finally {
+    await db.stop();
+  }
+}
+
+await main();

@@ -1,0 +1,154 @@
+// Figure 3 of `npm run bench`: write units per on-time handover ÷ the minimum the data model allows.
+//
+// The lifecycle, through the real workflows on the local stack: a unit liaison opens a handover (separation
+// yesterday), the residence community acknowledges it two days later. Measured: the write units DynamoDB Local
+// reports for the two transactions (ReturnConsumedCapacity TOTAL: table and indexes).
+//
+// The minimum the data model allows: the items the lifecycle must leave behind, each written once with a standard
+// (not transactional) write, at ⌈size / 1 KB⌉ units per copy, in the table and in every index the item must be in:
+//   - the case, created (its queue, owner, street, district and subject index entries) and closed (each index entry
+//     whose key changed is a delete and a put; an unchanged one is rewritten, projection ALL);
+//   - its two history entries (table only);
+//   - the subject, re-registered at her community as primary (her managing-unit and street entries move).
+// Not in the minimum: the doubling of transactional writes, the deadline timers (set at opening, deleted at closing)
+// and the notices (outbox items): that is the overhead of all-or-nothing changes, durable deadlines and reminders,
+// and the figure shows what it costs. Sizes follow DynamoDB's item-size rules (attribute names + values).
+// Run: npx tsx bench/write-amplification.bench.ts [--lifecycles 20]
+import '../functions/local/runtime-shims';
+import { parseArgs } from 'node:util';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { Actor } from '../functions/domain/case';
+import { VirtualClock } from '../functions/domain/clock';
+import { addCalendarDays, businessDateOf, businessInstant } from '../functions/domain/time';
+import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
+import { LocalRuntime } from '../functions/local/runtime';
+import { generateSubjects } from '../functions/seed/generate-subjects';
+import { loadDistrictConfig } from '../functions/seed/load-district';
+import { createDynamoClient, documentClient } from '../functions/store/client';
+import { keys, type Item } from '../functions/store/keys';
+import { INDEXES } from '../functions/store/table-design';
+import { BenchMeter, fmt, round, writeResult } from './lib';
+
+const { values } = parseArgs({ options: { lifecycles: { type: 'string', default: '20' } } });
+const N = Number(values.lifecycles);
+
+/** DynamoDB's item size: attribute names plus values (strings in UTF-8, numbers ~1 byte per 2 digits + 1, maps and lists 3 + their elements). */
+export function itemSize(item: Record<string, unknown>): number {
+  const value = (v: unknown): number => {
+    if (v === null || v === undefined || typeof v === 'boolean') return 1;
+    if (typeof v === 'string') return Buffer.byteLength(v);
+    if (typeof v === 'number') return Math.ceil(String(Math.abs(v)).replace(/[.\-e+]/g, '').replace(/^0+/, '').length / 2) + 1;
+    if (Array.isArray(v)) return 3 + v.reduce((s: number, x) => s + value(x) + 1, 0);
+    if (typeof v === 'object') return 3 + Object.entries(v as Record<string, unknown>).reduce((s, [k, x]) => s + Buffer.byteLength(k) + value(x) + 1, 0);
+    return 0;
+  };
+  return Object.entries(item).reduce((s, [k, v]) => s + Buffer.byteLength(k) + value(v), 0);
+}
+
+const units = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
+const GSIS = Object.values(INDEXES);
+
+/** Standard-write units to turn `before` into `after` (or create it): the table copy and each index entry. */
+export function minimumWriteUnits(before: Item | undefined, after: Item): { units: number; detail: string } {
+  const sizeAfter = itemSize(after);
+  const sizeBefore = before ? itemSize(before) : 0;
+  let total = units(Math.max(sizeAfter, sizeBefore));
+  const parts = [`table ${units(Math.max(sizeAfter, sizeBefore))}`];
+  for (const g of GSIS) {
+    const had = before?.[g.pk] !== undefined;
+    const has = after[g.pk] !== undefined;
+    let u = 0;
+    if (!had && has) u = units(sizeAfter);
+    else if (had && !has) u = units(sizeBefore);
+    else if (had && has) u = before![g.pk] !== after[g.pk] || before![g.sk] !== after[g.sk] ? units(sizeBefore) + units(sizeAfter) : units(Math.max(sizeAfter, sizeBefore));
+    if (u) parts.push(`${g.name} ${u}`);
+    total += u;
+  }
+  return { units: total, detail: parts.join(' + ') };
+}
+
+async function main() {
+  const config = loadDistrictConfig('seeds/districts/yiling.json');
+  console.log(`write-amplification: ${N} on-time handovers of ${config.name.en} through the local stack …`);
+  const db = await startDynamoDbLocal({ inMemory: true });
+  try {
+    const client = createDynamoClient({ endpoint: db.endpoint });
+    const meter = new BenchMeter(client);
+    const transactions: { Put?: { Item: Item }; Delete?: { Key: Item }; ConditionCheck?: unknown }[][] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'TransactWriteItemsCommand') transactions.push((args.input as { TransactItems: never[] }).TransactItems);
+        return result;
+      },
+      { step: 'initialize', name: 'benchTransactions' },
+    );
+    const start = businessInstant('2026-03-02', '10:00');
+    const rt = await LocalRuntime.create({ endpoint: db.endpoint, config, clock: new VirtualClock(start), client, tableName: 'shudi-bench-writes', fastRetries: true, reminders: false });
+    await rt.seed();
+    const doc = documentClient(client);
+    const subjects = generateSubjects(config).filter((s) => s.class === 'co_managed' && s.unitId).slice(0, N);
+    const staff = (id: string): Actor => ({ kind: 'staff', staffId: id });
+
+    const rows: { measured: number; minimum: number; byItem: Record<string, number>; detail: string[] }[] = [];
+    for (const [i, s] of subjects.entries()) {
+      await rt.advanceDays(1, { jobs: false });
+      const subjectBefore = (await doc.send(new GetCommand({ TableName: rt.tableName, Key: keys.subject(s.subjectId) }))).Item as Item;
+      transactions.length = 0;
+      const caseId = `bench-wa-${i}`;
+      const m = await meter.measure(async () => {
+        await rt.openCase({ type: 'handover', caseId, subjectId: s.subjectId, reason: 'resigned', separationDate: addCalendarDays(businessDateOf(rt.clock.now()), -1) }, staff(`ul-${s.unitId}`));
+        await rt.advanceDays(2, { jobs: false });
+        await rt.act(caseId, { action: 'acknowledge' }, staff(`co-${s.communityId}-1`), `ack-${i}`, s.communityId);
+      });
+      // The items the two transactions wrote, by kind.
+      const puts = transactions.flat().flatMap((t) => (t.Put ? [t.Put.Item] : []));
+      const deletes = transactions.flat().filter((t) => t.Delete).length;
+      const caseVersions = puts.filter((p) => p.SK === 'CASE');
+      const history = puts.filter((p) => String(p.SK).startsWith('H#'));
+      const subjectAfter = puts.find((p) => String(p.PK).startsWith('SUBJECT#'));
+      if (caseVersions.length !== 2 || history.length !== 2 || !subjectAfter) throw new Error(`lifecycle ${i}: expected 2 case versions, 2 history entries and the subject`);
+      const parts = [
+        { what: 'case created', ...minimumWriteUnits(undefined, caseVersions[0]!) },
+        { what: 'history 1', ...minimumWriteUnits(undefined, history[0]!) },
+        { what: 'case closed', ...minimumWriteUnits(caseVersions[0]!, caseVersions[1]!) },
+        { what: 'history 2', ...minimumWriteUnits(undefined, history[1]!) },
+        { what: 'subject re-registered', ...minimumWriteUnits(subjectBefore, subjectAfter) },
+      ];
+      const byItem: Record<string, number> = {
+        'case versions': caseVersions.length,
+        'history entries': history.length,
+        'timer puts': puts.filter((p) => String(p.SK).startsWith('TIMER#')).length,
+        'timer deletes': deletes,
+        'outbox items': puts.filter((p) => String(p.PK).startsWith('OUTBOX#')).length,
+        subject: 1,
+      };
+      rows.push({ measured: m.reading.writeUnits, minimum: parts.reduce((s, p) => s + p.units, 0), byItem, detail: parts.map((p) => `${p.what}: ${p.units} (${p.detail})`) });
+    }
+    const measured = rows.reduce((s, r) => s + r.measured, 0) / rows.length;
+    const minimum = rows.reduce((s, r) => s + r.minimum, 0) / rows.length;
+    const ratio = measured / minimum;
+    console.log('');
+    console.log(`Figure 3 — write amplification of an on-time handover (open + acknowledge), mean of ${rows.length} lifecycles`);
+    console.log(`  measured: ${fmt(round(measured, 2))} write units (two TransactWriteItems; items written: ${Object.entries(rows[0]!.byItem).map(([k, v]) => `${v} ${k}`).join(', ')})`);
+    console.log(`  minimum the data model allows: ${fmt(round(minimum, 2))} write units`);
+    for (const d of rows[0]!.detail) console.log(`    ${d}`);
+    console.log(`  ratio: ${ratio.toFixed(2)} (goal ≤ 2); against the same items written transactionally (2 × minimum): ${(measured / (2 * minimum)).toFixed(2)}`);
+    const file = writeResult('write-amplification', {
+      district: config.id,
+      lifecycles: rows.length,
+      measuredWriteUnits: round(measured, 2),
+      minimumWriteUnits: round(minimum, 2),
+      ratio: round(ratio, 3),
+      ratioToTransactionalMinimum: round(measured / (2 * minimum), 3),
+      itemsWritten: rows[0]!.byItem,
+      minimumBreakdown: rows[0]!.detail,
+      goal: 'measured ÷ minimum ≤ 2',
+    });
+    console.log(`\nWrote ${file}`);
+  } finally {
+    await db.stop();
+  }
+}
+
+await main();

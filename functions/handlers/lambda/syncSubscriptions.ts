@@ -1,0 +1,41 @@
+// Lambda entry point of the subscription sync: makes the reminder topic's per-staff subscriptions match the register
+// (./subscription-sync.ts over planSubscriptions / syncSubscriptions in functions/adapters/sns-subscriptions.ts). Run
+// by EventBridge Scheduler every hour, and invoked by hand after a staff import. Staff subscriptions are made here, at
+// run time, never by CloudFormation (the register changes without a deployment); the SMS gateway's Lambda
+// subscription is the stack's own (infra/district-stack.ts) and stays out of the plan.
+// Environment: TABLE_NAME, DISTRICT_ID, SHUDI_TOPIC_ARN, SHUDI_SMS_VIA (sns | gateway), SHUDI_SMS_GATEWAY_FUNCTION_ARN.
+import { SNSClient } from '@aws-sdk/client-sns';
+import { DailyDigest } from '../../app/digest';
+import { districtContext } from '../../app/district-context';
+import { systemClock } from '../../domain/clock';
+import { CaseStore } from '../../store/case-store';
+import { createDynamoClient, documentClient } from '../../store/client';
+import { OutboxStore } from '../../store/outbox-store';
+import { RegisterStore } from '../../store/register-store';
+import { bundledDistrictConfig, requiredEnv } from './district';
+import { wrapJobHandler } from './job-handler';
+import { observability } from './observability';
+import { runSubscriptionSync } from './subscription-sync';
+
+const district = districtContext(bundledDistrictConfig());
+const o = observability({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'shudi-syncSubscriptions', districtId: district.config.id });
+const tableName = requiredEnv('TABLE_NAME');
+const doc = documentClient(o.tracer.captureAWSv3Client(createDynamoClient()));
+const register = new RegisterStore(doc, tableName, district.config.id);
+const outbox = new OutboxStore(doc, tableName, district.config.id);
+const cases = new CaseStore(doc, tableName, district.config.id);
+const smsVia = requiredEnv('SHUDI_SMS_VIA') === 'sns' ? 'sns' : 'gateway';
+const deps = {
+  // The digest's staff listing (each org unit's staff from the register).
+  digest: new DailyDigest({ outbox, cases, register, district, clock: systemClock }),
+  outbox,
+  sns: o.tracer.captureAWSv3Client(new SNSClient({})),
+  topicArn: requiredEnv('SHUDI_TOPIC_ARN'),
+  smsVia,
+  ...(smsVia === 'gateway' ? { gatewayFunctionArn: requiredEnv('SHUDI_SMS_GATEWAY_FUNCTION_ARN') } : {}),
+  clock: systemClock,
+} as const;
+
+export const handler = wrapJobHandler('syncSubscriptions', () => runSubscriptionSync(deps), o, {
+  metricsOf: (r) => ({ SubscriptionsAdded: r.subscribed, SubscriptionsRemoved: r.removed, AddressesFlagged: r.flagged }),
+});
