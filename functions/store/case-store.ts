@@ -29,6 +29,7 @@ import {
   type Timer,
 } from './keys';
 import { BadCursorError, decodeCursor, encodeCursor, type Page } from './paging';
+import { queryAll, queryDue } from './query';
 import { INDEXES } from './table-design';
 
 /** A filtered page reads at most this many index pages before it returns short (with a cursor). */
@@ -401,26 +402,11 @@ export class CaseStore {
     return items.map((i) => strip<Case>(i));
   }
 
-  /** Pending timers due at or before `now`, oldest first, across the due shards. */
+  /** Pending timers due at or before `now`, oldest first (by instant, then id), across the due shards. */
   async dueTimers(now: Instant, limitPerShard = 100): Promise<Timer[]> {
-    const idx = INDEXES.due;
-    const pages = await Promise.all(
-      Array.from({ length: DUE_SHARDS }, (_, shard) =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: idx.name,
-            KeyConditionExpression: `${idx.pk} = :pk AND ${idx.sk} < :upTo`,
-            ExpressionAttributeValues: { ':pk': keys.dueTimers(shard), ':upTo': upTo(now) },
-            Limit: limitPerShard,
-          }),
-        ),
-      ),
-    );
-    return pages
-      .flatMap((p) => (p.Items ?? []).map((i) => strip<Timer>(i)))
-      .sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.timerId < b.timerId ? -1 : 1));
+    return (await queryDue(this.doc, this.tableName, keys.dueTimers, now, limitPerShard)).map((i) => strip<Timer>(i));
   }
+
 
   /** Certificate-check feedback for regions of origin not yet sent. */
   async pendingFeedback(): Promise<FeedbackItem[]> {
@@ -490,14 +476,8 @@ export class CaseStore {
     return { items: out.map((x) => strip<Case>(x)), ...(cursor ? { cursor } : {}) };
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      items.push(...((out.Items ?? []) as Item[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private queryAll(input: QueryCommandInput): Promise<Item[]> {
+    return queryAll(this.doc, input);
   }
+
 }

@@ -8,6 +8,7 @@ import type { CaseStatus } from '../domain/case';
 import type { Staff, UndeliverableFlag } from '../domain/people';
 import type { Instant } from '../domain/time';
 import { DUE_SHARDS, keys, outboxItem, strip, upTo, type Item, type OutboxItem, type OutboxState } from './keys';
+import { queryAll, queryDue } from './query';
 import { INDEXES } from './table-design';
 
 /** Sent, digested, skipped and failed items are kept this long, then DynamoDB TTL removes them. */
@@ -33,25 +34,9 @@ export class OutboxStore {
    * whose sendAfter has come, and claimed items whose claim expired (their attempt crashed).
    */
   async due(now: Instant, limitPerShard = 100): Promise<OutboxItem[]> {
-    const idx = INDEXES.due;
-    const pages = await Promise.all(
-      Array.from({ length: DUE_SHARDS }, (_, shard) =>
-        this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: idx.name,
-            KeyConditionExpression: `${idx.pk} = :pk AND ${idx.sk} < :upTo`,
-            ExpressionAttributeValues: { ':pk': keys.dueOutbox(shard), ':upTo': upTo(now) },
-            Limit: limitPerShard,
-          }),
-        ),
-      ),
-    );
-    return pages
-      .flatMap((p) => (p.Items ?? []).map((i) => ({ key: String(i[idx.sk]), item: strip<OutboxItem>(i) })))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-      .map((x) => x.item);
+    return (await queryDue(this.doc, this.tableName, keys.dueOutbox, now, limitPerShard)).map((i) => strip<OutboxItem>(i));
   }
+
 
   /** The instant the publisher next has work, at or before `until` (the local runtime's look-ahead). */
   async nextDueAt(until: Instant): Promise<Instant | undefined> {
@@ -225,14 +210,8 @@ export class OutboxStore {
     return items.map((i) => strip<Staff>(i));
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
-    const items: Item[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
-      items.push(...((out.Items ?? []) as Item[]));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private queryAll(input: QueryCommandInput): Promise<Item[]> {
+    return queryAll(this.doc, input);
   }
+
 }
