@@ -39,16 +39,21 @@ export interface TableContents {
   items: number;
 }
 
-/** Reads the whole table back (a Scan in 4 segments): the simulation's end-of-period view, never the product's. */
+/**
+ * Reads the whole table back (a parallel Scan: DynamoDB Local pages a long segment slowly, so 32 of them): the
+ * simulation's end-of-period view, never the product's.
+ */
+const SEGMENTS = 32;
+
 export async function readTable(endpoint: string, tableName: string, endAt: Instant): Promise<TableContents> {
   const doc = documentClient(createDynamoClient({ endpoint }));
   const out: TableContents = { cases: [], history: [], outbox: [], timersPending: 0, feedback: 0, subjects: [], storageBytes: 0, items: 0 };
   const expiresBefore = Date.parse(endAt) / 1000;
   await Promise.all(
-    Array.from({ length: 4 }, async (_, segment) => {
+    Array.from({ length: SEGMENTS }, async (_, segment) => {
       let start: Record<string, unknown> | undefined;
       do {
-        const page = await doc.send(new ScanCommand({ TableName: tableName, Segment: segment, TotalSegments: 4, ExclusiveStartKey: start }));
+        const page = await doc.send(new ScanCommand({ TableName: tableName, Segment: segment, TotalSegments: SEGMENTS, ExclusiveStartKey: start }));
         for (const item of page.Items ?? []) {
           const pk = String(item.PK);
           const sk = String(item.SK);
