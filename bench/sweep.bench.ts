@@ -2,7 +2,7 @@
 //
 // The Chuanhui register is seeded; then N open cases are written directly (BatchWriteItem, the store's caseItem and
 // timerItem key builders), each with its two deadline timers (the due-day reminder and the overdue timer), as the
-// product writes them. 0.5% of the cases are a day past their due date, so both their timers (1% of all) are due.
+// product writes them. 1% of the cases are a day past their due date, so both their timers (1% of all) are due.
 // One sweep runs through the real sweeper workflow (ListDueTimers → FireTimers Map → …) on the local engine; its read
 // units are booked to the function that consumed them. The full Scan reads the whole table once.
 // Run: npx tsx bench/sweep.bench.ts [--cases 50000]
@@ -24,14 +24,14 @@ import { BenchMeter, fmt, preferServerCompiler, progress, round, writeResult } f
 
 const { values } = parseArgs({ options: { cases: { type: 'string', default: '50000' } } });
 const CASES = Number(values.cases);
-const DUE_SHARE = 0.005; // of the cases: both timers of each are due → 1% of the timers
+const DUE_SHARE = 0.01; // of the cases: both timers of each are due → 1% of the timers
 const TODAY = '2026-07-01';
 const NOW = businessInstant(TODAY, '10:00');
 
 async function main() {
   preferServerCompiler();
   const config = loadDistrictConfig('seeds/districts/chuanhui.json');
-  console.log(`sweep: ${fmt(CASES)} open cases with 2 timers each, ${DUE_SHARE * 200}% of the timers due; starting DynamoDB Local …`);
+  console.log(`sweep: ${fmt(CASES)} open cases with 2 timers each, ${DUE_SHARE * 100}% of the timers due; starting DynamoDB Local …`);
   const db = await startDynamoDbLocal({ inMemory: true, maxHeap: '3g' });
   try {
     const client = createDynamoClient({ endpoint: db.endpoint });

@@ -10,6 +10,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Case } from '../domain/case';
 import { strip } from '../store/keys';
+import { WriteModel } from './capacity';
 
 /** Who is sending requests right now: a function key, 'registerSubject', or undefined (the harness). */
 export const sender = new AsyncLocalStorage<string>();
@@ -76,11 +77,15 @@ export class Observer {
   /** Reminder and notice intents written (outbox items), by template. */
   readonly outboxByTemplate: Record<string, number> = {};
   /**
-   * Item writes inside the product's transactions, by kind of item, with an estimate of their write units
-   * (2 × ⌈size / 1 KB⌉ × (1 + index entries) per put, 2 × (1 + 1) per timer delete): the cost model takes the
-   * timers and the outbox out of the naive design's writes with it.
+   * Item writes inside the product's transactions, by kind of item, with their write units as DynamoDB bills them
+   * (functions/sim/capacity.ts): the cost model takes the timers and the outbox out of the naive design with it.
    */
   readonly itemWrites: Record<string, { puts: number; deletes: number; estimatedWriteUnits: number }> = {};
+  /** Write units DynamoDB Local itself reported for the transactions (it counts one item per table and index). */
+  localReportedTransactionWriteUnits = 0;
+  /** Write units of the transactions as DynamoDB bills them (used in `usage`). */
+  modelTransactionWriteUnits = 0;
+  readonly writes = new WriteModel();
   private pending: CaseWrite[] = [];
   private readonly listeners: ((w: CaseWrite) => void)[] = [];
 
@@ -99,9 +104,15 @@ export class Observer {
         if (!u) this.usage.set(who, (u = emptyUsage()));
         u.requests++;
         u.byCommand[name] = (u.byCommand[name] ?? 0) + 1;
-        if (WRITES.has(name)) u.writeUnits += units;
-        else if (READS.has(name)) u.readUnits += units;
-        if (name === 'TransactWriteItemsCommand') this.onTransaction(input);
+        if (name === 'TransactWriteItemsCommand') {
+          this.localReportedTransactionWriteUnits += units;
+          const billed = this.onTransaction(input);
+          this.modelTransactionWriteUnits += billed;
+          u.writeUnits += billed;
+        } else if (WRITES.has(name)) {
+          u.writeUnits += units;
+          this.rememberWrites(name, input);
+        } else if (READS.has(name)) u.readUnits += units;
         return result;
       },
       { step: 'initialize', name: 'shudiSimObserver' },
@@ -136,28 +147,36 @@ export class Observer {
     this.usage.clear();
   }
 
-  private onTransaction(input: Record<string, unknown>) {
-    const items = (input.TransactItems as { Put?: { Item?: RawItem }; Delete?: { Key?: RawItem } }[] | undefined) ?? [];
-    for (const t of items) {
-      if (t.Delete?.Key) {
-        const key = plain(t.Delete.Key);
-        const kind = kindOf(String(key.PK ?? ''), String(key.SK ?? ''));
-        const w = (this.itemWrites[kind] ??= { puts: 0, deletes: 0, estimatedWriteUnits: 0 });
-        w.deletes++;
-        w.estimatedWriteUnits += 2 * (kind === 'timer' ? 2 : 1);
-        continue;
+  /** Items written outside transactions (the seed's batches, a registration, the publisher's puts): remembered. */
+  private rememberWrites(name: string, input: Record<string, unknown>) {
+    if (name === 'BatchWriteItemCommand') {
+      for (const requests of Object.values((input.RequestItems as Record<string, { PutRequest?: { Item: RawItem }; DeleteRequest?: { Key: RawItem } }[]>) ?? {})) {
+        for (const r of requests) {
+          if (r.PutRequest) this.writes.remember(plain(r.PutRequest.Item));
+          else if (r.DeleteRequest) this.writes.forget(plain(r.DeleteRequest.Key));
+        }
       }
-      if (!t.Put?.Item) continue;
-      const item = plain(t.Put.Item);
+    } else if (name === 'PutItemCommand' && input.Item) this.writes.remember(plain(input.Item as RawItem));
+    else if (name === 'DeleteItemCommand' && input.Key) this.writes.forget(plain(input.Key as RawItem));
+  }
+
+  /** A successful transaction: its billed write units, the case mirror and the breakdown by kind of item. */
+  private onTransaction(input: Record<string, unknown>): number {
+    const raw = (input.TransactItems as { Put?: { Item?: RawItem }; Delete?: { Key?: RawItem } }[] | undefined) ?? [];
+    const items = raw.map((t) => (t.Put?.Item ? { Put: { Item: plain(t.Put.Item) } } : t.Delete?.Key ? { Delete: { Key: plain(t.Delete.Key) } } : {}));
+    const billed = this.writes.transaction(items);
+    for (const x of billed.perItem) {
+      const kind = kindOf(String(x.key.PK ?? ''), String(x.key.SK ?? ''));
+      const w = (this.itemWrites[kind] ??= { puts: 0, deletes: 0, estimatedWriteUnits: 0 });
+      if (x.put) w.puts++;
+      else w.deletes++;
+      w.estimatedWriteUnits += x.units;
+    }
+    for (const t of items) {
+      if (!t.Put) continue;
+      const item = t.Put.Item;
       const sk = String(item.SK ?? '');
       const pk = String(item.PK ?? '');
-      {
-        const kind = kindOf(pk, sk);
-        const w = (this.itemWrites[kind] ??= { puts: 0, deletes: 0, estimatedWriteUnits: 0 });
-        w.puts++;
-        const indexEntries = Object.keys(item).filter((k) => /^GSI\d+PK$/.test(k)).length;
-        w.estimatedWriteUnits += 2 * Math.ceil(Buffer.byteLength(JSON.stringify(item)) / 1024) * (1 + indexEntries);
-      }
       if (sk === 'CASE' && pk.startsWith('CASE#')) {
         const after = strip<Case>(item);
         const before = this.cases.get(after.caseId);
@@ -171,5 +190,6 @@ export class Observer {
         this.outboxByTemplate[template] = (this.outboxByTemplate[template] ?? 0) + 1;
       }
     }
+    return billed.units;
   }
 }

@@ -7,6 +7,7 @@ import { loadDistrictConfig } from '../../functions/seed/load-district';
 import { generateSubjects } from '../../functions/seed/generate-subjects';
 import { barChart, lineChart, niceTicks } from '../../functions/sim/charts';
 import { costOf, type CostInputs } from '../../functions/sim/cost';
+import { itemSize, WriteModel } from '../../functions/sim/capacity';
 import { exogenousEvents, planCase, reservedSubjects, type World } from '../../functions/sim/events';
 import { loadPrices } from '../../functions/sim/prices';
 import { assignProfiles } from '../../functions/sim/profiles';
@@ -117,6 +118,22 @@ describe('cost model', () => {
     expect(c.ours.totalUsd).toBeCloseTo(c.ours.lines.reduce((s, l) => s + l.usd, 0), 10);
     const sms = c.ours.lines.find((l) => l.service === 'SMS')!;
     expect(sms.usd).toBeCloseTo((10 * 0.045) / prices.cnyPerUsd, 10);
+  });
+});
+
+describe('write units as DynamoDB bills them', () => {
+  it('prices each item of a transaction twice, with its index entries, and a moved index entry as a delete and a put', () => {
+    const w = new WriteModel();
+    const small = (pk: string, gsi: Record<string, string> = {}) => ({ PK: pk, SK: 'X', ...gsi });
+    // Three new items, one of them in two indexes: 2 × (1 + 1 + (1 + 2)).
+    expect(w.transaction([{ Put: { Item: small('a') } }, { Put: { Item: small('b') } }, { Put: { Item: small('c', { GSI1PK: 'q', GSI1SK: '1', GSI2PK: 'o', GSI2SK: '1' }) } }]).units).toBe(10);
+    // Replacing c: GSI1 key moves (delete + put), GSI2 unchanged (rewrite), GSI3 added: 2 × (1 + 2 + 1 + 1).
+    expect(w.transaction([{ Put: { Item: small('c', { GSI1PK: 'q2', GSI1SK: '1', GSI2PK: 'o', GSI2SK: '1', GSI3PK: 's', GSI3SK: '1' }) } }]).units).toBe(10);
+    // Deleting c: the table and its three index entries, twice.
+    expect(w.transaction([{ Delete: { Key: { PK: 'c', SK: 'X' } } }]).units).toBe(8);
+    // A 2.5 KB item: 3 units a copy.
+    expect(w.transaction([{ Put: { Item: { ...small('d'), pad: 'x'.repeat(2500) } } }]).units).toBe(6);
+    expect(itemSize({ PK: 'ab', n: 12345 })).toBe(2 + 2 + 1 + 3 + 1);
   });
 });
 
