@@ -5,8 +5,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export default defineConfig({
   test: {
-    setupFiles: ['functions/local/runtime-shims.ts'],
-    include: ['test/**/*.test.ts', 'functions/**/*.test.ts'],
+    setupFiles: ['dev/local/runtime-shims.ts'],
+    include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -1,7 +1,7 @@
 // Shared by the benchmarks of `npm run bench`: a metering DynamoDB client (read and write units, items returned and
 // items scanned per request), results files, and small formatting helpers. Benchmarks print figures; they never
 // assert a time.
-import '../functions/local/runtime-shims';
+import '../dev/local/runtime-shims';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';

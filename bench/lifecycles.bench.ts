@@ -9,18 +9,18 @@
 // then Done: 2 + 3 × days transitions, 1 + days invocations, one read a day; the staff command is an API Lambda.
 // Both are priced with seeds/simulation/prices.json (Step Functions, Lambda, DynamoDB; messages aside: figure 5).
 // Run: npx tsx bench/lifecycles.bench.ts
-import '../functions/local/runtime-shims';
+import '../dev/local/runtime-shims';
 import type { Actor } from '../functions/domain/case';
 import { VirtualClock } from '../functions/domain/clock';
 import { addCalendarDays, businessDateOf, businessInstant, startOfBusinessDay } from '../functions/domain/time';
-import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
-import { LocalRuntime } from '../functions/local/runtime';
+import { startDynamoDbLocal } from '../dev/local/dynamodb-local';
+import { LocalRuntime } from '../dev/local/runtime';
 import { generateSubjects } from '../functions/seed/generate-subjects';
 import { loadDistrictConfig } from '../functions/seed/load-district';
 import { createDynamoClient } from '../functions/store/client';
-import { gbSeconds } from '../functions/sim/cost';
-import { Observer, sender } from '../functions/sim/observe';
-import { loadPrices } from '../functions/sim/prices';
+import { gbSeconds } from '../dev/sim/cost';
+import { Observer, sender } from '../dev/sim/observe';
+import { loadPrices } from '../dev/sim/prices';
 import { round, writeResult } from './lib';
 
 const DAY = 86_400_000;

@@ -12,7 +12,7 @@
 // rest read. It prints requests/s, p50/p99 latency and every status (5xx counted), and writes
 // bench/results/load.json. A benchmark: it asserts nothing, and it stops itself (everything it
 // started is stopped when it ends, also on an error).
-import '../functions/local/runtime-shims';
+import '../dev/local/runtime-shims';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
@@ -20,13 +20,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createApi } from '../functions/api/app';
 import { VirtualClock } from '../functions/domain/clock';
 import { businessDateOf, businessInstant } from '../functions/domain/time';
-import { DevAuth } from '../functions/local/dev-auth';
-import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
-import { runtimeClockControl, startLocalServer } from '../functions/local/http-server';
-import { LocalRuntime } from '../functions/local/runtime';
+import { DevAuth } from '../dev/local/dev-auth';
+import { startDynamoDbLocal } from '../dev/local/dynamodb-local';
+import { runtimeClockControl, startLocalServer } from '../dev/local/http-server';
+import { LocalRuntime } from '../dev/local/runtime';
 import { loadDistrictConfig } from '../functions/seed/load-district';
-import { AuditStore } from '../functions/store/audit-store';
-import { documentClient } from '../functions/store/client';
 
 const DISTRICT = 'yiling';
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 50);
@@ -99,15 +97,7 @@ async function main() {
     const seedStarted = Date.now();
     const seeded = await rt.seed();
     const seedSeconds = (Date.now() - seedStarted) / 1000;
-    const api = createApi({
-      cases: rt.cases,
-      register: rt.register,
-      audit: new AuditStore(documentClient(rt.client), rt.tableName),
-      service: rt.service,
-      district: rt.district,
-      clock: rt.clock,
-      logger: new Logger({ serviceName: 'shudi-api-load', logLevel: 'ERROR' }),
-    });
+    const api = createApi({ ...rt.parts, logger: new Logger({ serviceName: 'shudi-api-load', logLevel: 'ERROR' }) });
     const auth = await DevAuth.create({ districtId: config.id });
     // Counts requests inside the API handler (a client that went away does not stop its handler).
     const counted = {

@@ -10,14 +10,14 @@
 // the answer), and timed against the same answer by Scan and filter (the whole table read, 16 segments in parallel,
 // the matches kept).
 // Run: npx tsx bench/queue-reads.bench.ts [--cases 200000]
-import '../functions/local/runtime-shims';
+import '../dev/local/runtime-shims';
 import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import seedrandom from 'seedrandom';
 import type { Case, CaseType } from '../functions/domain/case';
 import { addCalendarDays, businessInstant, endOfBusinessDay } from '../functions/domain/time';
 import { Territory } from '../functions/domain/territory';
-import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
+import { startDynamoDbLocal } from '../dev/local/dynamodb-local';
 import { seedDistrict } from '../functions/seed/seed-district';
 import { loadDistrictConfig } from '../functions/seed/load-district';
 import { CaseStore } from '../functions/store/case-store';

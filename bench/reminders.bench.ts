@@ -19,7 +19,7 @@
 //     only the open-case count is smaller);
 //   - certificate checks for ~1.5% of the mobile register (newly registered);
 //   - change reports: last month's due on the 2nd (85% filed by then), this month's opened by the job on the 1st.
-import '../functions/local/runtime-shims';
+import '../dev/local/runtime-shims';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import seedrandom from 'seedrandom';
 import { LocalSink } from '../functions/adapters/local-sink';
@@ -31,9 +31,9 @@ import type { Staff, Subject } from '../functions/domain/people';
 import { URGENT_TEMPLATES, channelsFor } from '../functions/domain/reminders';
 import { addCalendarDays, businessDateOf, businessInstant, startOfBusinessDay } from '../functions/domain/time';
 import { subjectRefOf } from '../functions/app/case-service';
-import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
-import { progressLine } from '../functions/local/progress';
-import { LocalRuntime } from '../functions/local/runtime';
+import { startDynamoDbLocal } from '../dev/local/dynamodb-local';
+import { progressLine } from '../dev/local/progress';
+import { LocalRuntime } from '../dev/local/runtime';
 import { loadDistrictConfig } from '../functions/seed/load-district';
 import { caseItem, historyItem, timerItem, type Item, type OutboxItem } from '../functions/store/keys';
 

@@ -10,7 +10,7 @@
 // local runtime's own look-ups while it moves the clock (`advanceTo` queries the due index for the
 // next timer, and re-reads a timer after each sweep) stand in for EventBridge Scheduler and cost
 // nothing on AWS: they are counted apart ("harness") and left out of the figures.
-import '../functions/local/runtime-shims';
+import '../dev/local/runtime-shims';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -20,11 +20,11 @@ import { VirtualClock } from '../functions/domain/clock';
 import type { Subject } from '../functions/domain/people';
 import { addCalendarDays, businessDateOf, businessInstant } from '../functions/domain/time';
 import { jobTimes } from '../functions/app/schedule';
-import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
-import { progressLine } from '../functions/local/progress';
-import { LocalRuntime } from '../functions/local/runtime';
+import { startDynamoDbLocal } from '../dev/local/dynamodb-local';
+import { progressLine } from '../dev/local/progress';
+import { LocalRuntime } from '../dev/local/runtime';
 import { loadDistrictConfig } from '../functions/seed/load-district';
-import { CapacityMeter } from '../functions/store/capacity-meter';
+import { CapacityMeter } from '../dev/local/capacity-meter';
 import { createDynamoClient } from '../functions/store/client';
 
 const DISTRICT_FILE = 'seeds/districts/chuanhui.json';

@@ -1,12 +1,12 @@
 // `npm run bench:seed`: seeds the full Chuanhui register into a fresh in-memory DynamoDB Local and
 // prints items per second and the write units consumed. A benchmark: it prints, it asserts nothing.
-import '../functions/local/runtime-shims';
+import '../dev/local/runtime-shims';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
-import { progressLine } from '../functions/local/progress';
+import { startDynamoDbLocal } from '../dev/local/dynamodb-local';
+import { progressLine } from '../dev/local/progress';
 import { loadDistrictConfig } from '../functions/seed/load-district';
 import { seedDistrict } from '../functions/seed/seed-district';
-import { CapacityMeter } from '../functions/store/capacity-meter';
+import { CapacityMeter } from '../dev/local/capacity-meter';
 import { createDynamoClient, documentClient } from '../functions/store/client';
 import { ensureTable } from '../functions/store/ensure-table';
 import { RegisterStore } from '../functions/store/register-store';

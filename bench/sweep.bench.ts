@@ -6,20 +6,20 @@
 // One sweep runs through the real sweeper workflow (ListDueTimers → FireTimers Map → …) on the local engine; its read
 // units are booked to the function that consumed them. The full Scan reads the whole table once.
 // Run: npx tsx bench/sweep.bench.ts [--cases 50000]
-import '../functions/local/runtime-shims';
+import '../dev/local/runtime-shims';
 import { parseArgs } from 'node:util';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import seedrandom from 'seedrandom';
 import type { Case } from '../functions/domain/case';
 import { VirtualClock } from '../functions/domain/clock';
 import { addCalendarDays, businessInstant, endOfBusinessDay, startOfBusinessDay } from '../functions/domain/time';
-import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
-import { LocalRuntime } from '../functions/local/runtime';
+import { startDynamoDbLocal } from '../dev/local/dynamodb-local';
+import { LocalRuntime } from '../dev/local/runtime';
 import { loadDistrictConfig } from '../functions/seed/load-district';
 import { caseItem, timerItem, type Item } from '../functions/store/keys';
 import { documentClient } from '../functions/store/client';
 import { createDynamoClient } from '../functions/store/client';
-import { HARNESS, Observer, sender } from '../functions/sim/observe';
+import { HARNESS, Observer, sender } from '../dev/sim/observe';
 import { BenchMeter, fmt, preferServerCompiler, progress, round, writeResult } from './lib';
 
 const { values } = parseArgs({ options: { cases: { type: 'string', default: '50000' } } });

@@ -8,13 +8,13 @@
 // Both at 1 and at 8 at a time. The ratio shows the product's overhead per case: two workflow executions, two
 // transactions of several items, the reads before each, validation and the engine.
 // Run: npx tsx bench/throughput.bench.ts [--cases 400]
-import '../functions/local/runtime-shims';
+import '../dev/local/runtime-shims';
 import { parseArgs } from 'node:util';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { VirtualClock } from '../functions/domain/clock';
 import { businessInstant } from '../functions/domain/time';
-import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
-import { LocalRuntime } from '../functions/local/runtime';
+import { startDynamoDbLocal } from '../dev/local/dynamodb-local';
+import { LocalRuntime } from '../dev/local/runtime';
 import { generateSubjects } from '../functions/seed/generate-subjects';
 import { loadDistrictConfig } from '../functions/seed/load-district';
 import { createDynamoClient, documentClient } from '../functions/store/client';

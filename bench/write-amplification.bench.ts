@@ -2,7 +2,7 @@
 //
 // The lifecycle, through the real workflows on the local stack: a unit liaison opens a handover (separation
 // yesterday), the residence community acknowledges it two days later. Measured: the write units of the two
-// transactions as DynamoDB bills them, item by item (functions/sim/capacity.ts; DynamoDB Local's own
+// transactions as DynamoDB bills them, item by item (dev/sim/capacity.ts; DynamoDB Local's own
 // ReturnConsumedCapacity for a transaction counts one item per table and index, and is printed beside it).
 //
 // The minimum the data model allows: the items the lifecycle must leave behind, each written once with a standard
@@ -15,21 +15,21 @@
 // and the notices (outbox items): that is the overhead of all-or-nothing changes, durable deadlines and reminders,
 // and the figure shows what it costs. Sizes follow DynamoDB's item-size rules (attribute names + values).
 // Run: npx tsx bench/write-amplification.bench.ts [--lifecycles 20]
-import '../functions/local/runtime-shims';
+import '../dev/local/runtime-shims';
 import { parseArgs } from 'node:util';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Actor } from '../functions/domain/case';
 import { VirtualClock } from '../functions/domain/clock';
 import { addCalendarDays, businessDateOf, businessInstant } from '../functions/domain/time';
-import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
-import { LocalRuntime } from '../functions/local/runtime';
+import { startDynamoDbLocal } from '../dev/local/dynamodb-local';
+import { LocalRuntime } from '../dev/local/runtime';
 import { generateSubjects } from '../functions/seed/generate-subjects';
 import { loadDistrictConfig } from '../functions/seed/load-district';
 import { createDynamoClient, documentClient } from '../functions/store/client';
 import { keys, type Item } from '../functions/store/keys';
 import { INDEXES } from '../functions/store/table-design';
-import { Observer } from '../functions/sim/observe';
-import { itemSize } from '../functions/sim/capacity';
+import { Observer } from '../dev/sim/observe';
+import { itemSize } from '../dev/sim/capacity';
 import { BenchMeter, fmt, round, writeResult } from './lib';
 
 const { values } = parseArgs({ options: { lifecycles: { type: 'string', default: '20' } } });

@@ -9,7 +9,7 @@ import type { AuditStore } from '../store/audit-store';
 import type { CaseStore } from '../store/case-store';
 import type { RegisterStore } from '../store/register-store';
 import type { Caller } from './access';
-import type { StaffAdmin } from './staff-admin';
+import type { StaffAdmin } from '../store/staff-admin';
 import { HttpProblem } from './problem';
 
 export interface ApiDeps {

@@ -13,7 +13,7 @@ import type { Page } from '../store/paging';
 import { canSeeCase, canViewOrg, isDistrictManager, orgInScope, type Caller } from './access';
 import { maskPhone } from '../domain/reminders';
 import type { Staff } from '../domain/people';
-import { StaffChangeConflict, type StaffAdmin } from './staff-admin';
+import { StaffChangeConflict, type StaffAdmin } from '../store/staff-admin';
 import { caseView, machineContext } from './case-view';
 import { importStaff, importSubjects, readRows, staffColumns, subjectColumns } from './imports';
 import { HttpProblem } from './problem';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { DevAuth } from '../../functions/local/dev-auth';
+import { DevAuth } from '../../dev/local/dev-auth';
 
 const claims = DevAuth.claimsOf({ staffId: 'sm-east', orgUnitId: 'east', role: 'street_manager' }, 'tiny');
 

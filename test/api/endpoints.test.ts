@@ -9,7 +9,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi, type ApiEvent } from '../../functions/api/app';
 import { businessInstant } from '../../functions/domain/time';
-import { startLocalServer } from '../../functions/local/http-server';
+import { startLocalServer } from '../../dev/local/http-server';
 import { AuditStore } from '../../functions/store/audit-store';
 import type { CaseStore } from '../../functions/store/case-store';
 import { documentClient } from '../../functions/store/client';

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../../functions/api/app';
 import { businessInstant } from '../../functions/domain/time';
-import { DevAuth } from '../../functions/local/dev-auth';
+import { DevAuth } from '../../dev/local/dev-auth';
 import { startApiServer, type ApiServer, type Reply } from './support';
 
 const START = businessInstant('2026-03-02', '10:00');

@@ -3,7 +3,7 @@
 // GET /dev/outbox (what the sink would have sent, newest first, filters, masked addresses).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalSink } from '../../functions/adapters/local-sink';
-import { StaffAdmin, unchangedCondition } from '../../functions/api/staff-admin';
+import { StaffAdmin, unchangedCondition } from '../../functions/store/staff-admin';
 import { businessInstant } from '../../functions/domain/time';
 import { documentClient } from '../../functions/store/client';
 import { startApiServer, type ApiServer, type Reply } from './support';

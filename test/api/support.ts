@@ -4,13 +4,10 @@ import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LocalSink } from '../../functions/adapters/local-sink';
 import { createApi, type Api } from '../../functions/api/app';
-import { StaffAdmin } from '../../functions/api/staff-admin';
 import type { DistrictConfig } from '../../functions/domain/district-config';
-import { DevAuth, type StaffClaims } from '../../functions/local/dev-auth';
-import { runtimeClockControl, startLocalServer } from '../../functions/local/http-server';
-import type { LocalRuntime } from '../../functions/local/runtime';
-import { AuditStore } from '../../functions/store/audit-store';
-import { documentClient } from '../../functions/store/client';
+import { DevAuth, type StaffClaims } from '../../dev/local/dev-auth';
+import { runtimeClockControl, startLocalServer } from '../../dev/local/http-server';
+import type { LocalRuntime } from '../../dev/local/runtime';
 import { testRuntime } from '../support/runtime';
 
 export interface Reply {
@@ -39,16 +36,7 @@ export async function startApiServer(start: string, opts: { config?: DistrictCon
   const rt = await testRuntime(start, opts.config ? { config: opts.config } : {});
   const districtId = rt.district.territory.districtId;
   const auth = await DevAuth.create({ districtId });
-  const api = createApi({
-    cases: rt.cases,
-    register: rt.register,
-    audit: new AuditStore(documentClient(rt.client), rt.tableName),
-    service: rt.service,
-    district: rt.district,
-    clock: rt.clock,
-    logger: new Logger({ serviceName: 'shudi-api-test', logLevel: 'SILENT' }),
-    staffAdmin: new StaffAdmin(documentClient(rt.client), rt.tableName, districtId),
-  });
+  const api = createApi({ ...rt.parts, logger: new Logger({ serviceName: 'shudi-api-test', logLevel: 'SILENT' }) });
   const sink = rt.notifier instanceof LocalSink ? rt.notifier : undefined;
   const server = await startLocalServer({ api, auth, register: rt.register, clock: runtimeClockControl(rt), ...(sink ? { outbox: sink } : {}) });
   const tokens = new Map<string, string>();

@@ -3,7 +3,7 @@
 //   acknowledged appear as overdue in East Street → opens it and reads its history → screenshot.
 //
 // Needs /usr/bin/chromium (Debian package `chromium`); skipped, saying so, when it is missing.
-// The server is the one `npm start` runs (functions/local/http-server.ts: the API handler, /dev/login,
+// The server is the one `npm start` runs (dev/local/http-server.ts: the API handler, /dev/login,
 // /dev/clock and the dashboard's files on one origin), over a tiny-district runtime on a virtual clock;
 // the dashboard is built here first (functions/dashboard/vite.config.ts, about a second).
 import { mkdirSync, rmSync } from 'node:fs';
@@ -13,13 +13,10 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalSink } from '../../functions/adapters/local-sink';
 import { createApi } from '../../functions/api/app';
-import { StaffAdmin } from '../../functions/api/staff-admin';
 import { businessInstant } from '../../functions/domain/time';
-import { DevAuth } from '../../functions/local/dev-auth';
-import { runtimeClockControl, startLocalServer } from '../../functions/local/http-server';
-import type { LocalRuntime } from '../../functions/local/runtime';
-import { AuditStore } from '../../functions/store/audit-store';
-import { documentClient } from '../../functions/store/client';
+import { DevAuth } from '../../dev/local/dev-auth';
+import { runtimeClockControl, startLocalServer } from '../../dev/local/http-server';
+import type { LocalRuntime } from '../../dev/local/runtime';
 import { allSubjects, testRuntime } from '../support/runtime';
 import { buildDashboard, hasChromium, launchChromium, type LaunchedBrowser } from './support/browser';
 
@@ -57,16 +54,7 @@ describe.skipIf(!!skipReason)('dashboard: street manager (chromium, real local s
     expect(opened).toMatchObject({ ownerOrgUnitId: subject.communityId, dueDate: '2026-04-01', level: 'community' });
     communityZh = rt.district.territory.require(subject.communityId).name.zh;
 
-    const api = createApi({
-      cases: rt.cases,
-      register: rt.register,
-      audit: new AuditStore(documentClient(rt.client), rt.tableName),
-      service: rt.service,
-      district: rt.district,
-      clock: rt.clock,
-      logger: new Logger({ serviceName: 'shudi-browser-test', logLevel: 'SILENT' }),
-      staffAdmin: new StaffAdmin(documentClient(rt.client), rt.tableName, rt.district.territory.districtId),
-    });
+    const api = createApi({ ...rt.parts, logger: new Logger({ serviceName: 'shudi-browser-test', logLevel: 'SILENT' }) });
     const auth = await DevAuth.create({ districtId: rt.district.territory.districtId });
     server = await startLocalServer({ api, auth, register: rt.register, clock: runtimeClockControl(rt), staticDir: dist, ...(rt.notifier instanceof LocalSink ? { outbox: rt.notifier } : {}) });
     base = server.url.replace(/\/+$/, '');

@@ -13,12 +13,11 @@ import { describe, expect, it } from 'vitest';
 import type { Subject } from '../../functions/domain/people';
 import { businessInstant } from '../../functions/domain/time';
 import type { TaskHandler } from '../../functions/handlers/workflow-handlers';
-import type { LocalRuntime } from '../../functions/local/runtime';
+import type { LocalRuntime } from '../../dev/local/runtime';
 import { createDynamoClient } from '../../functions/store/client';
 import { functionKeys, type FunctionKey } from '../../functions/workflows/catalog';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createApi } from '../../functions/api/app';
-import { AuditStore } from '../../functions/store/audit-store';
 import { documentClient } from '../../functions/store/client';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SNSEvent } from 'aws-lambda';
@@ -31,7 +30,7 @@ import { subjectItem } from '../../functions/store/keys';
 import { createReminderHandlers } from '../../functions/handlers/reminder-handlers';
 import { createRetentionHandler } from '../../functions/handlers/retention-handler';
 import { runSubscriptionSync } from '../../functions/handlers/lambda/subscription-sync';
-import { LocalRuntime as Runtime } from '../../functions/local/runtime';
+import { LocalRuntime as Runtime } from '../../dev/local/runtime';
 import { apiAccess, jobAccess, jobFunctionKeys, workflowAccess, type JobFunctionKey, type TableAccess } from '../../infra/access';
 import { SMS_GATEWAY_FILTER_POLICY } from '../../infra/reminder-wiring';
 import { dynamoEndpoint, uniqueTableName } from '../support/dynamodb';
@@ -128,15 +127,7 @@ async function season(rt: LocalRuntime) {
 
 /** The API's requests, as API Gateway passes them (HTTP API payload 2.0, JWT claims verified). */
 async function apiSession(rt: LocalRuntime, run: <T>(fn: () => Promise<T>) => Promise<T>): Promise<string[]> {
-  const api = createApi({
-    cases: rt.cases,
-    register: rt.register,
-    audit: new AuditStore(documentClient(rt.client), rt.tableName),
-    service: rt.service,
-    district: rt.district,
-    clock: rt.clock,
-    logger: new Logger({ serviceName: 'shudi-api-test', logLevel: 'SILENT' }),
-  });
+  const api = createApi({ ...rt.parts, logger: new Logger({ serviceName: 'shudi-api-test', logLevel: 'SILENT' }) });
   const statuses: string[] = [];
   const call = async (staffId: string, method: string, path: string, opts: { query?: Record<string, string>; body?: unknown; headers?: Record<string, string> } = {}) => {
     const staff = await rt.register.getStaff(staffId);

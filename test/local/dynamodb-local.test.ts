@@ -24,7 +24,7 @@ import {
   startDynamoDbLocal,
   type DynamoDbLocal,
   type DynamoDbLocalPidRecord,
-} from '../../functions/local/dynamodb-local';
+} from '../../dev/local/dynamodb-local';
 import { testDynamoClient, uniqueTableName } from '../support/dynamodb';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');

@@ -17,8 +17,8 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FaultInjector, faultyDynamoClient, type FaultKind } from '../../functions/local/fault-injection';
-import type { LocalRuntime } from '../../functions/local/runtime';
+import { FaultInjector, faultyDynamoClient, type FaultKind } from '../../dev/local/fault-injection';
+import type { LocalRuntime } from '../../dev/local/runtime';
 import { CaseStore, StaleCaseError } from '../../functions/store/case-store';
 import { createDynamoClient, documentClient } from '../../functions/store/client';
 import { dynamoEndpoint, testDocumentClient, uniqueTableName } from '../support/dynamodb';

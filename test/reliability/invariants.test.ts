@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { Actor, Case } from '../../functions/domain/case';
 import { subjectRefOf } from '../../functions/app/case-service';
 import { businessInstant } from '../../functions/domain/time';
-import { WorkflowFailed, type LocalRuntime } from '../../functions/local/runtime';
+import { WorkflowFailed, type LocalRuntime } from '../../dev/local/runtime';
 import { generateSubjects } from '../../functions/seed/generate-subjects';
 import { testDocumentClient } from '../support/dynamodb';
 import { reliabilityRuntime } from './support/runtime';

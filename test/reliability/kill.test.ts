@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isProcessAlive } from '../../functions/local/dynamodb-local';
+import { isProcessAlive } from '../../dev/local/dynamodb-local';
 import { generateSubjects } from '../../functions/seed/generate-subjects';
 import { testDocumentClient } from '../support/dynamodb';
 import { KILL_START, killDistrict, memoryJournal, runKillScenario } from './fixtures/kill-scenario';

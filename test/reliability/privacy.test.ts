@@ -23,11 +23,9 @@ import { tinyDistrict } from '../support/tiny-district';
 import { captureOutput, scanTexts, type CapturedText, type Hit, type Needle } from './support/privacy';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createApi } from '../../functions/api/app';
-import { DevAuth } from '../../functions/local/dev-auth';
-import { runtimeClockControl, startLocalServer } from '../../functions/local/http-server';
-import type { LocalRuntime } from '../../functions/local/runtime';
-import { AuditStore } from '../../functions/store/audit-store';
-import { documentClient } from '../../functions/store/client';
+import { DevAuth } from '../../dev/local/dev-auth';
+import { runtimeClockControl, startLocalServer } from '../../dev/local/http-server';
+import type { LocalRuntime } from '../../dev/local/runtime';
 import { runScenario, SCENARIO_START } from './support/scenario';
 import { scanAll } from './support/table';
 
@@ -112,15 +110,7 @@ describe('no personal data outside the register and the case history', () => {
     if (!rt) throw new Error('needs the month of the previous test');
     const districtId = rt.district.territory.districtId;
     const auth = await DevAuth.create({ districtId });
-    const api = createApi({
-      cases: rt.cases,
-      register: rt.register,
-      audit: new AuditStore(documentClient(rt.client), rt.tableName),
-      service: rt.service,
-      district: rt.district,
-      clock: rt.clock,
-      logger: new Logger({ serviceName: 'shudi-api', persistentKeys: { district: districtId } }),
-    });
+    const api = createApi({ ...rt.parts, logger: new Logger({ serviceName: 'shudi-api', persistentKeys: { district: districtId } }) });
     const server = await startLocalServer({ api, auth, register: rt.register, clock: runtimeClockControl(rt) });
     const replies: CapturedText[] = [];
     try {

@@ -2,7 +2,7 @@
 import { VirtualClock } from '../../functions/domain/clock';
 import type { DistrictConfig } from '../../functions/domain/district-config';
 import type { Staff } from '../../functions/domain/people';
-import { LocalRuntime, type LocalRuntimeOptions } from '../../functions/local/runtime';
+import { LocalRuntime, type LocalRuntimeOptions } from '../../dev/local/runtime';
 import { staffItem } from '../../functions/store/keys';
 import { dynamoEndpoint, uniqueTableName } from '../support/dynamodb';
 import { tinyDistrict } from '../support/tiny-district';

@@ -8,7 +8,7 @@ import { LocalSink } from '../../functions/adapters/local-sink';
 import { TransientDeliveryError, type DeliveryResult, type Notifier, type OutboundMessage } from '../../functions/adapters/notifier';
 import { Publisher } from '../../functions/app/publisher';
 import { businessInstant } from '../../functions/domain/time';
-import type { LocalRuntime } from '../../functions/local/runtime';
+import type { LocalRuntime } from '../../dev/local/runtime';
 import { reminderRuntime, updateStaff } from './helpers';
 
 const at = (date: string, hhmm: string) => businessInstant(date, hhmm);

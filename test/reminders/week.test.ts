@@ -13,7 +13,7 @@ import { findPersonalData } from '../../functions/domain/message-templates';
 import type { Staff } from '../../functions/domain/people';
 import { DEFAULT_QUIET_HOURS, isQuiet } from '../../functions/domain/reminders';
 import { addCalendarDays, businessDateOf, businessInstant } from '../../functions/domain/time';
-import type { LocalRuntime } from '../../functions/local/runtime';
+import type { LocalRuntime } from '../../dev/local/runtime';
 import { keys } from '../../functions/store/keys';
 import { testDocumentClient } from '../support/dynamodb';
 import { reminderRuntime, updateStaff } from './helpers';

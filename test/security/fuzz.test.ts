@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Route } from '../../functions/api/router';
 import { staffImportRow, subjectImportRow } from '../../functions/api/schemas';
 import { businessInstant } from '../../functions/domain/time';
-import { DevAuth } from '../../functions/local/dev-auth';
+import { DevAuth } from '../../dev/local/dev-auth';
 import { INDEXES } from '../../functions/store/table-design';
 import { startApiServer, type ApiServer } from '../api/support';
 import { countItems, hostileTokens, pool, refusalProblems, send, type RawReply, type RawRequest } from './support';

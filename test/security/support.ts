@@ -5,7 +5,7 @@ import { Agent, request } from 'node:http';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { base64url, exportJWK, SignJWT, type CryptoKey } from 'jose';
 import { PROBLEM_BASE } from '../../functions/api/problem';
-import { DEV_AUDIENCE, DEV_ISSUER, DevAuth, type StaffClaims } from '../../functions/local/dev-auth';
+import { DEV_AUDIENCE, DEV_ISSUER, DevAuth, type StaffClaims } from '../../dev/local/dev-auth';
 import type { ApiServer } from '../api/support';
 
 export interface RawRequest {

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiEvent } from '../../functions/api/app';
 import { businessInstant } from '../../functions/domain/time';
-import { DevAuth } from '../../functions/local/dev-auth';
+import { DevAuth } from '../../dev/local/dev-auth';
 import { Agent } from 'node:http';
 import { startApiServer, type ApiServer } from '../api/support';
 import { countItems, hostileTokens, pool, refusalProblems, send, type RawRequest } from './support';

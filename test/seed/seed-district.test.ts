@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Subject } from '../../functions/domain/people';
 import { loadDistrictConfig } from '../../functions/seed/load-district';
 import { seedDistrict } from '../../functions/seed/seed-district';
-import { CapacityMeter } from '../../functions/store/capacity-meter';
+import { CapacityMeter } from '../../dev/local/capacity-meter';
 import { documentClient } from '../../functions/store/client';
 import { ensureTable } from '../../functions/store/ensure-table';
 import { RegisterStore } from '../../functions/store/register-store';
@@ -86,7 +86,7 @@ describe('a malformed config stops npm start before anything is written', () => 
     const file = join(dir, 'yiling.json');
     writeFileSync(file, JSON.stringify(good, null, 2));
     const dataDir = join(dir, 'data');
-    const run = spawnSync('npx', ['tsx', 'functions/local/start.ts'], {
+    const run = spawnSync('npx', ['tsx', 'dev/local/start.ts'], {
       env: { ...process.env, SHUDI_DISTRICT_FILE: file, SHUDI_DATA_DIR: dataDir },
       encoding: 'utf8',
       timeout: 60_000,

@@ -4,11 +4,11 @@
 // and the same seed must give the same report (apart from its wall-clock fields).
 import { describe, expect, it } from 'vitest';
 import { caseTypes } from '../../functions/domain/case';
-import { buildReport, readTable, type SimReport } from '../../functions/sim/report';
-import { loadPrices } from '../../functions/sim/prices';
-import { loadRates, type Rates } from '../../functions/sim/rates';
-import { runSimulation } from '../../functions/sim/runner';
-import { endInstantOf } from '../../functions/sim/events';
+import { buildReport, readTable, type SimReport } from '../../dev/sim/report';
+import { loadPrices } from '../../dev/sim/prices';
+import { loadRates, type Rates } from '../../dev/sim/rates';
+import { runSimulation } from '../../dev/sim/runner';
+import { endInstantOf } from '../../dev/sim/events';
 import { dynamoEndpoint, uniqueTableName } from '../support/dynamodb';
 import { tinyDistrict } from '../support/tiny-district';
 

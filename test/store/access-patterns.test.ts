@@ -2,7 +2,7 @@
 // and only GetItem or Query on the wire.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Case, CaseStatus, HistoryEntry } from '../../functions/domain/case';
-import { CapacityMeter } from '../../functions/store/capacity-meter';
+import { CapacityMeter } from '../../dev/local/capacity-meter';
 import { CaseStore } from '../../functions/store/case-store';
 import { documentClient } from '../../functions/store/client';
 import { ensureTable } from '../../functions/store/ensure-table';

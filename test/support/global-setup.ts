@@ -6,7 +6,7 @@
  * an already running DynamoDB Local instead of starting one.
  */
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '../../functions/local/dynamodb-local';
+import { startDynamoDbLocal } from '../../dev/local/dynamodb-local';
 
 declare module 'vitest' {
   export interface ProvidedContext {

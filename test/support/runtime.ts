@@ -2,7 +2,7 @@
 import type { DistrictConfig } from '../../functions/domain/district-config';
 import { VirtualClock } from '../../functions/domain/clock';
 import type { Subject } from '../../functions/domain/people';
-import { LocalRuntime, type LocalRuntimeOptions } from '../../functions/local/runtime';
+import { LocalRuntime, type LocalRuntimeOptions } from '../../dev/local/runtime';
 import { dynamoEndpoint, uniqueTableName } from './dynamodb';
 import { tinyDistrict } from './tiny-district';
 

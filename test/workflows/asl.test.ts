@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { defaultWorkflowsDir, loadWorkflow } from '../../functions/local/workflow-engine';
+import { defaultWorkflowsDir, loadWorkflow } from '../../dev/local/workflow-engine';
 import {
   functionKeyOfVariable,
   functionKeys,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Case } from '../../functions/domain/case';
 import type { Subject } from '../../functions/domain/people';
 import { businessInstant } from '../../functions/domain/time';
-import type { LocalRuntime } from '../../functions/local/runtime';
+import type { LocalRuntime } from '../../dev/local/runtime';
 import { allSubjects, testRuntime } from '../support/runtime';
 
 const staff = (staffId: string) => ({ kind: 'staff' as const, staffId });

@@ -4,7 +4,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { businessInstant } from '../../functions/domain/time';
-import type { LocalRuntime } from '../../functions/local/runtime';
+import type { LocalRuntime } from '../../dev/local/runtime';
 import { functionKeys } from '../../functions/workflows/catalog';
 import { testDocumentClient } from '../support/dynamodb';
 import { allSubjects, testRuntime } from '../support/runtime';

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { caseTypes } from '../../functions/domain/case';
-import { workflowsDoc } from '../../functions/workflows/diagrams';
+import { workflowsDoc } from '../../dev/docs/workflow-diagrams';
 import { workflowNames, workflows } from '../../functions/workflows/catalog';
 
 describe('docs/workflows.md', () => {

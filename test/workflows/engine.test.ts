@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadWorkflow, localFunctionArn, WorkflowEngine, type ExecutionResult, type TaskHandler } from '../../functions/local/workflow-engine';
+import { loadWorkflow, localFunctionArn, WorkflowEngine, type ExecutionResult, type TaskHandler } from '../../dev/local/workflow-engine';
 
 const fast = { fastRetries: true } as const;
 

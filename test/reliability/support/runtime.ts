@@ -4,7 +4,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { VirtualClock } from '../../../functions/domain/clock';
 import type { DistrictConfig } from '../../../functions/domain/district-config';
-import { LocalRuntime, type LocalRuntimeOptions } from '../../../functions/local/runtime';
+import { LocalRuntime, type LocalRuntimeOptions } from '../../../dev/local/runtime';
 import { dynamoEndpoint, uniqueTableName } from '../../support/dynamodb';
 import { tinyDistrict } from '../../support/tiny-district';
 

@@ -5,7 +5,7 @@
 // checks and the May and June change reports opened by the scheduled jobs, some recorded, one
 // cancelled, others left to go overdue. Every action is valid: a run must never be refused.
 import { businessInstant } from '../../../functions/domain/time';
-import { WorkflowFailed, type LocalRuntime } from '../../../functions/local/runtime';
+import { WorkflowFailed, type LocalRuntime } from '../../../dev/local/runtime';
 
 export const SCENARIO_START = businessInstant('2026-04-27', '10:00');
 export const SCENARIO_END = businessInstant('2026-06-08', '12:00');

@@ -11,12 +11,12 @@
 // Nothing here reads a clock or the table. Every random draw comes from a stream keyed by the seed and by the
 // case id (or the event), so the plan of a case does not depend on the order cases were discovered in, and the
 // same seed gives the same stream.
-import type { WorkCalendar } from '../domain/calendar';
-import type { Actor, Case } from '../domain/case';
-import type { DistrictConfig, StaffRole } from '../domain/district-config';
-import type { Subject } from '../domain/people';
-import type { Territory } from '../domain/territory';
-import { addCalendarDays, businessDateOf, businessInstant, daysBetween, startOfBusinessDay, type BusinessDate, type Instant } from '../domain/time';
+import type { WorkCalendar } from '../../functions/domain/calendar';
+import type { Actor, Case } from '../../functions/domain/case';
+import type { DistrictConfig, StaffRole } from '../../functions/domain/district-config';
+import type { Subject } from '../../functions/domain/people';
+import type { Territory } from '../../functions/domain/territory';
+import { addCalendarDays, businessDateOf, businessInstant, daysBetween, startOfBusinessDay, type BusinessDate, type Instant } from '../../functions/domain/time';
 import { behaviourOf, type Profiles } from './profiles';
 import type { LagTask, Rates } from './rates';
 import { rngFor, shuffle, type Rng } from './rng';

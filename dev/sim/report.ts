@@ -3,14 +3,14 @@
 // AWS bill they come to. Everything here is deterministic for a seed except the `wall` section.
 import { cpus, loadavg } from 'node:os';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { Case, CaseType } from '../domain/case';
-import { caseTypes } from '../domain/case';
-import { checkCadence, checkPeriod } from '../domain/case-machines';
-import type { Subject } from '../domain/people';
-import { addCalendarDays, businessDateOf, businessInstant, endOfBusinessDay, type BusinessDate, type Instant } from '../domain/time';
-import { createDynamoClient, documentClient } from '../store/client';
-import { strip, type OutboxItem } from '../store/keys';
-import { jobsBetween } from '../app/schedule';
+import type { Case, CaseType } from '../../functions/domain/case';
+import { caseTypes } from '../../functions/domain/case';
+import { checkCadence, checkPeriod } from '../../functions/domain/case-machines';
+import type { Subject } from '../../functions/domain/people';
+import { addCalendarDays, businessDateOf, businessInstant, endOfBusinessDay, type BusinessDate, type Instant } from '../../functions/domain/time';
+import { createDynamoClient, documentClient } from '../../functions/store/client';
+import { strip, type OutboxItem } from '../../functions/store/keys';
+import { jobsBetween } from '../../functions/app/schedule';
 import { costOf, type CostInputs, type CostReport, type FunctionCounts } from './cost';
 import { endInstantOf, exogenousKinds, startInstantOf, type ExogenousSummary } from './events';
 import { HARNESS, type Usage } from './observe';

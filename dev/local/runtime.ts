@@ -3,26 +3,27 @@
 // Time comes from one clock; advancing it runs whatever falls due, in time order.
 import './runtime-shims';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CaseService } from '../app/case-service';
-import { DailyDigest, type DigestStep } from '../app/digest';
-import { Publisher, type PublishStep } from '../app/publisher';
-import { LocalSink } from '../adapters/local-sink';
-import type { Notifier } from '../adapters/notifier';
-import { districtContext, type DistrictContext } from '../app/district-context';
-import { runRetention } from '../app/retention';
-import { jobsBetween, publisherTick, type Job } from '../app/schedule';
-import type { Actor } from '../domain/case';
-import type { Clock } from '../domain/clock';
-import type { DistrictConfig } from '../domain/district-config';
-import { createWorkflowHandlers, type TaskHandler, type WorkflowHandlers } from '../handlers/workflow-handlers';
-import { seedDistrict } from '../seed/seed-district';
-import { CaseStore } from '../store/case-store';
-import { createDynamoClient, documentClient } from '../store/client';
-import { ensureTable } from '../store/ensure-table';
-import { OutboxStore } from '../store/outbox-store';
-import { RegisterStore } from '../store/register-store';
-import type { OutboxItem } from '../store/keys';
-import { tableNameFor } from '../store/table-design';
+import { composeDistrict, type DistrictParts } from '../../functions/app/compose';
+import type { CaseService } from '../../functions/app/case-service';
+import { DailyDigest, type DigestStep } from '../../functions/app/digest';
+import { Publisher, type PublishStep } from '../../functions/app/publisher';
+import { LocalSink } from '../../functions/adapters/local-sink';
+import type { Notifier } from '../../functions/adapters/notifier';
+import { districtContext, type DistrictContext } from '../../functions/app/district-context';
+import { runRetention } from '../../functions/app/retention';
+import { jobsBetween, publisherTick, type Job } from '../../functions/app/schedule';
+import type { Actor } from '../../functions/domain/case';
+import type { Clock } from '../../functions/domain/clock';
+import type { DistrictConfig } from '../../functions/domain/district-config';
+import { createWorkflowHandlers, type TaskHandler, type WorkflowHandlers } from '../../functions/handlers/workflow-handlers';
+import { seedDistrict } from '../../functions/seed/seed-district';
+import type { CaseStore } from '../../functions/store/case-store';
+import { createDynamoClient, documentClient } from '../../functions/store/client';
+import { ensureTable } from '../../functions/store/ensure-table';
+import type { OutboxStore } from '../../functions/store/outbox-store';
+import type { RegisterStore } from '../../functions/store/register-store';
+import type { OutboxItem } from '../../functions/store/keys';
+import { tableNameFor } from '../../functions/store/table-design';
 import { WorkflowEngine, type WorkflowResult } from './workflow-engine';
 
 /** A clock the runtime can move forward. */
@@ -72,6 +73,8 @@ export class WorkflowFailed extends Error {
 
 export class LocalRuntime {
   readonly client: DynamoDBClient;
+  /** The district as composeDistrict builds it everywhere (the API is `createApi({ ...rt.parts, logger })`). */
+  readonly parts: DistrictParts;
   readonly cases: CaseStore;
   readonly register: RegisterStore;
   readonly district: DistrictContext;
@@ -98,18 +101,14 @@ export class LocalRuntime {
   private constructor(opts: LocalRuntimeOptions) {
     this.clock = opts.clock;
     this.client = opts.client ?? createDynamoClient({ endpoint: opts.endpoint });
-    const doc = documentClient(this.client);
     this.tableName = opts.tableName ?? tableNameFor(opts.config.id);
-    this.cases = new CaseStore(doc, this.tableName, opts.config.id);
-    this.register = new RegisterStore(doc, this.tableName, opts.config.id);
-    this.district = districtContext(opts.config);
-    this.service = new CaseService({ cases: this.cases, register: this.register, district: this.district, clock: this.clock });
+    this.parts = composeDistrict({ doc: documentClient(this.client), tableName: this.tableName, district: districtContext(opts.config), clock: this.clock });
+    ({ cases: this.cases, register: this.register, district: this.district, service: this.service, outbox: this.outbox } = this.parts);
     this.handlers = createWorkflowHandlers({ service: this.service, cases: this.cases, register: this.register, district: this.district, clock: this.clock });
     const bound: Record<string, TaskHandler> = { ...this.handlers };
     if (opts.wrapHandler) for (const [key, fn] of Object.entries(bound)) bound[key] = opts.wrapHandler(key, fn);
     this.engine = new WorkflowEngine({ handlers: bound, fastRetries: opts.fastRetries ?? false });
     this.jobsDoneUntil = this.clock.now().toISOString();
-    this.outbox = new OutboxStore(doc, this.tableName, opts.config.id);
     this.notifier = opts.notifier ?? new LocalSink();
     this.reminders = opts.reminders ?? true;
     this.publisher = new Publisher({

@@ -1,8 +1,8 @@
 // When a person acts: on a working day (the official calendar, adjusted weekends included), inside working
 // hours, on a slot of the working-hours grid (staff act at 09:00, 09:30 …, which also lets the runner act on
 // many cases at one virtual instant).
-import type { WorkCalendar } from '../domain/calendar';
-import { addCalendarDays, businessDateOf, businessInstant, type BusinessDate, type Instant } from '../domain/time';
+import type { WorkCalendar } from '../../functions/domain/calendar';
+import { addCalendarDays, businessDateOf, businessInstant, type BusinessDate, type Instant } from '../../functions/domain/time';
 import type { Rates } from './rates';
 import type { Rng } from './rng';
 

@@ -2,7 +2,7 @@
 // report.md (for people) and charts/*.svg.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { caseTypes, type CaseType } from '../domain/case';
+import { caseTypes, type CaseType } from '../../functions/domain/case';
 import { barChart, fmtInt, fmtPct, fmtUsd, hbarChart, lineChart, palette } from './charts';
 import type { SimReport, TypeOutcome } from './report';
 

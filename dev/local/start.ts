@@ -7,16 +7,13 @@ import './runtime-shims';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { LocalSink } from '../adapters/local-sink';
-import { createApi } from '../api/app';
-import { StaffAdmin } from '../api/staff-admin';
-import { OffsetClock } from '../domain/clock';
-import type { DistrictConfig } from '../domain/district-config';
-import { businessDateOf, addCalendarDays } from '../domain/time';
-import { loadDistrictConfig, ConfigError } from '../seed/load-district';
-import { AuditStore } from '../store/audit-store';
-import { documentClient } from '../store/client';
-import { tableNameFor } from '../store/table-design';
+import { LocalSink } from '../../functions/adapters/local-sink';
+import { createApi } from '../../functions/api/app';
+import { OffsetClock } from '../../functions/domain/clock';
+import type { DistrictConfig } from '../../functions/domain/district-config';
+import { businessDateOf, addCalendarDays } from '../../functions/domain/time';
+import { loadDistrictConfig, ConfigError } from '../../functions/seed/load-district';
+import { tableNameFor } from '../../functions/store/table-design';
 import { DevAuth } from './dev-auth';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { runtimeClockControl, startLocalServer } from './http-server';
@@ -182,16 +179,7 @@ async function main() {
     await control.tick();
     saveClock(clock, districtId);
 
-    const api = createApi({
-      cases: rt.cases,
-      register: rt.register,
-      audit: new AuditStore(documentClient(rt.client), tableName),
-      service: rt.service,
-      district: rt.district,
-      clock,
-      logger: new Logger({ serviceName: 'shudi-api', logLevel: (process.env.LOG_LEVEL ?? 'WARN') as 'WARN' }),
-      staffAdmin: new StaffAdmin(documentClient(rt.client), tableName, districtId),
-    });
+    const api = createApi({ ...rt.parts, clock, logger: new Logger({ serviceName: 'shudi-api', logLevel: (process.env.LOG_LEVEL ?? 'WARN') as 'WARN' }) });
     const auth = await DevAuth.create({ districtId, keyFile: join(dataRoot, 'dev-auth-key.json') });
     server = await startLocalServer({ api, auth, register: rt.register, clock: control, outbox: sink, staticDir, port, host });
     loop = setInterval(() => {

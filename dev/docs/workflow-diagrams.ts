@@ -1,9 +1,9 @@
 // Mermaid diagrams drawn from the sources of truth: the case machines (data in the domain) and the
 // ASL files. docs/workflows.md is generated from these, and a test keeps it in step.
 import { readFileSync } from 'node:fs';
-import { caseTypes, type CaseType } from '../domain/case';
-import { machines } from '../domain/case-machines';
-import { workflowNames, workflows } from './catalog';
+import { caseTypes, type CaseType } from '../../functions/domain/case';
+import { machines } from '../../functions/domain/case-machines';
+import { workflowNames, workflows } from '../../functions/workflows/catalog';
 
 /** The case type's states: actions staff take and timers that fire; cancel and reminders left out for clarity. */
 export function caseTypeDiagram(type: CaseType): string {

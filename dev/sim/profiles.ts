@@ -2,9 +2,9 @@
 // never_shares unit or community that leaves many cases untouched). Assigned once per run, from the seed:
 // the org units of each kind are shuffled by a seeded RNG and the shares of the rates file are apportioned
 // over them exactly, so "8% never_shares" means 2 of Chuanhui's 24 communities, always the same two for a seed.
-import type { DistrictConfig } from '../domain/district-config';
-import { Territory, type OrgUnitKind } from '../domain/territory';
-import { apportion } from '../seed/generate-subjects';
+import type { DistrictConfig } from '../../functions/domain/district-config';
+import { Territory, type OrgUnitKind } from '../../functions/domain/territory';
+import { apportion } from '../../functions/seed/generate-subjects';
 import { profileNames, type LagTask, type ProfileName, type Rates } from './rates';
 import { rngFor, shuffle, type Rng } from './rng';
 

@@ -9,17 +9,17 @@
 // virtual minute) is single-flight: callers that miss the cache at the same time share one read, as they share the
 // cache. So the same seed gives the same counts.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { businessDateOf, type Instant } from '../domain/time';
-import { VirtualClock } from '../domain/clock';
-import type { DistrictConfig } from '../domain/district-config';
-import { districtContext } from '../app/district-context';
+import { businessDateOf, type Instant } from '../../functions/domain/time';
+import { VirtualClock } from '../../functions/domain/clock';
+import type { DistrictConfig } from '../../functions/domain/district-config';
+import { districtContext } from '../../functions/app/district-context';
 import { LocalRuntime, WorkflowFailed } from '../local/runtime';
-import { jobsBetween } from '../app/schedule';
-import type { TaskHandler } from '../handlers/workflow-handlers';
-import { generateSubjects } from '../seed/generate-subjects';
-import { createDynamoClient } from '../store/client';
-import { subjectItem } from '../store/keys';
-import { managingOrgUnitId } from '../domain/people';
+import { jobsBetween } from '../../functions/app/schedule';
+import type { TaskHandler } from '../../functions/handlers/workflow-handlers';
+import { generateSubjects } from '../../functions/seed/generate-subjects';
+import { createDynamoClient } from '../../functions/store/client';
+import { subjectItem } from '../../functions/store/keys';
+import { managingOrgUnitId } from '../../functions/domain/people';
 import { compareSteps, endInstantOf, exogenousEvents, needsReplan, planCase, routerOf, startInstantOf, type ActStep, type ExogenousSummary, type OpenStep, type Step, type World } from './events';
 import { HARNESS, Observer, sender } from './observe';
 import { assignProfiles } from './profiles';

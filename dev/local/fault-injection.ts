@@ -39,7 +39,7 @@ import {
   type CancellationReason,
 } from '@aws-sdk/client-dynamodb';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { createDynamoClient } from '../store/client';
+import { createDynamoClient } from '../../functions/store/client';
 
 export const faultKinds = ['throttle', 'txnThrottle', 'conflictBefore', 'conflictAfter', 'timeoutAfter'] as const;
 export type FaultKind = (typeof faultKinds)[number];

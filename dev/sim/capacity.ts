@@ -9,7 +9,7 @@
 //   - a delete consumes ⌈old size / 1 KB⌉ in the table and in each index the old item was in;
 //   - a transactional write consumes twice that.
 // To know the old item, the model remembers the size and index keys of every item it has seen written.
-import { INDEXES } from '../store/table-design';
+import { INDEXES } from '../../functions/store/table-design';
 
 type Raw = Record<string, unknown>;
 

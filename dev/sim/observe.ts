@@ -8,8 +8,8 @@
 //   reading the table.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Case } from '../domain/case';
-import { strip } from '../store/keys';
+import type { Case } from '../../functions/domain/case';
+import { strip } from '../../functions/store/keys';
 import { WriteModel } from './capacity';
 
 /** Who is sending requests right now: a function key, 'registerSubject', or undefined (the harness). */
@@ -78,7 +78,7 @@ export class Observer {
   readonly outboxByTemplate: Record<string, number> = {};
   /**
    * Item writes inside the product's transactions, by kind of item, with their write units as DynamoDB bills them
-   * (functions/sim/capacity.ts): the cost model takes the timers and the outbox out of the naive design with it.
+   * (dev/sim/capacity.ts): the cost model takes the timers and the outbox out of the naive design with it.
    */
   readonly itemWrites: Record<string, { puts: number; deletes: number; estimatedWriteUnits: number }> = {};
   /** Write units DynamoDB Local itself reported for the transactions (it counts one item per table and index). */

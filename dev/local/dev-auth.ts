@@ -5,7 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SignJWT, errors, exportJWK, generateKeyPair, importJWK, jwtVerify, type CryptoKey, type JWK } from 'jose';
-import type { Staff } from '../domain/people';
+import type { Staff } from '../../functions/domain/people';
 
 export const DEV_ISSUER = 'shudi-local';
 export const DEV_AUDIENCE = 'shudi-api';

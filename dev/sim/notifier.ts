@@ -2,7 +2,7 @@
 // (in memory, printing nothing), and the simulation counts what reached people from the sink: SMS and e-mails by
 // kind and by the recipient's role. The publisher's and digest's requests are booked to them (they are Lambdas
 // on AWS), not to the local harness.
-import { LocalSink, type SinkRecord } from '../adapters/local-sink';
+import { LocalSink, type SinkRecord } from '../../functions/adapters/local-sink';
 import type { LocalRuntime, LocalRuntimeOptions } from '../local/runtime';
 import { sender } from './observe';
 

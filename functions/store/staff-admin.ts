@@ -7,8 +7,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Channel, Language } from '../domain/district-config';
 import type { Staff, UndeliverableFlag } from '../domain/people';
-import { keys, staffItem, strip, type Item } from '../store/keys';
-import { OutboxStore } from '../store/outbox-store';
+import { keys, staffItem, strip, type Item } from './keys';
+import { OutboxStore } from './outbox-store';
 
 export interface PreferencesPatch {
   channel?: Channel;

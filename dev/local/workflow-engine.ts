@@ -33,7 +33,7 @@ import {
   isFunctionKey,
   workflowSpec,
   type FunctionKey,
-} from '../workflows/catalog';
+} from '../../functions/workflows/catalog';
 
 type LocalTaskHandlers = NonNullable<NonNullable<LocalRunOptions['overrides']>['taskResourceLocalHandlers']>;
 

@@ -1,0 +1,41 @@
+// The one place a district's stores and services are built: the API Lambda, the workflow Lambdas, `npm start`, the
+// tests and the benchmarks all compose a district here, so a new store or service is wired once. The field names
+// are those of ApiDeps, so `createApi({ ...parts, logger })` is the whole API wiring.
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../domain/clock';
+import { AuditStore } from '../store/audit-store';
+import { CaseStore } from '../store/case-store';
+import { OutboxStore } from '../store/outbox-store';
+import { RegisterStore } from '../store/register-store';
+import { StaffAdmin } from '../store/staff-admin';
+import { CaseService } from './case-service';
+import type { DistrictContext } from './district-context';
+
+export interface DistrictParts {
+  tableName: string;
+  district: DistrictContext;
+  clock: Clock;
+  cases: CaseStore;
+  register: RegisterStore;
+  outbox: OutboxStore;
+  audit: AuditStore;
+  staffAdmin: StaffAdmin;
+  service: CaseService;
+}
+
+export function composeDistrict(o: { doc: DynamoDBDocumentClient; tableName: string; district: DistrictContext; clock: Clock }): DistrictParts {
+  const districtId = o.district.config.id;
+  const cases = new CaseStore(o.doc, o.tableName, districtId);
+  const register = new RegisterStore(o.doc, o.tableName, districtId);
+  return {
+    tableName: o.tableName,
+    district: o.district,
+    clock: o.clock,
+    cases,
+    register,
+    outbox: new OutboxStore(o.doc, o.tableName, districtId),
+    audit: new AuditStore(o.doc, o.tableName),
+    staffAdmin: new StaffAdmin(o.doc, o.tableName, districtId),
+    service: new CaseService({ cases, register, district: o.district, clock: o.clock }),
+  };
+}
