@@ -1,18 +1,32 @@
 // The dashboard's static files: a private, encrypted bucket (no public access, TLS only) that only
-// CloudFront reads, through origin access control. The files (functions/dashboard/dist, built by
-// the dashboard's own build) are deployed with a config.js that tells the page where the API and
-// the Cognito hosted UI are; when the directory does not exist at synth time, nothing is deployed
-// and the stack carries a warning instead.
+// CloudFront reads, through origin access control in the global partition and an origin access
+// identity in aws-cn (which has no origin access control). The files (functions/dashboard/dist, built
+// by the dashboard's own build) are deployed with a config.js that tells the page where the API and
+// the OpenID provider are; when the directory does not exist at synth time, nothing is deployed and
+// the stack carries a warning instead.
+//
+// TLS 1.2 is the floor only on a custom domain (CloudFront serves its default *.cloudfront.net
+// certificate with TLSv1 whatever the policy says): `dashboardDomain` with an ACM certificate in
+// us-east-1 (global) or an IAM server certificate (China, where CloudFront has no ACM and serves no
+// default domain at all, and the domain needs its ICP recordal). Every response carries a
+// Content-Security-Policy: scripts and styles from the site only, API calls to this region's API
+// Gateway and the OpenID provider only, no framing.
 import { existsSync } from 'node:fs';
-import { DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Aws, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CachePolicy,
+  type CfnDistribution,
   Distribution,
   GeoRestriction,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
   HttpVersion,
   PriceClass,
   ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
+  SSLMethod,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -20,12 +34,44 @@ import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership, type CfnB
 import { BucketDeployment, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { suppress } from './nag';
+import type { DeployTarget } from './target';
+
+export interface DashboardDomain {
+  /** The dashboard's host name, e.g. shudi.chuanhui.gov.cn (ICP-recorded in China). */
+  name: string;
+  /** Global: an ACM certificate ARN in us-east-1. China: the ID of an IAM server certificate. */
+  certificate: string;
+}
 
 export interface DashboardSiteProps {
+  target: DeployTarget;
   /** Countries allowed to load the dashboard (CloudFront geo restriction allowlist). */
   countries: string[];
   /** The built dashboard; deployed only if it exists. */
   distDir: string;
+  domain?: DashboardDomain;
+  /** Origins the page may call besides its own (CSP connect-src): the OpenID provider's. */
+  connectOrigins: string[];
+}
+
+/** The Content-Security-Policy of every dashboard response. */
+export function contentSecurityPolicy(connectOrigins: string[]): string {
+  // The API is on this region's API Gateway endpoint (a wildcard: the API's id would make the site and
+  // the API depend on each other, the API's CORS naming the site's domain).
+  const api = `https://*.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "manifest-src 'self'",
+    `connect-src 'self' ${[api, ...connectOrigins].join(' ')}`,
+    "form-action 'self'",
+    "base-uri 'none'",
+    "object-src 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
 }
 
 export class DashboardSite extends Construct {
@@ -33,6 +79,9 @@ export class DashboardSite extends Construct {
   readonly logBucket: Bucket;
   readonly distribution: Distribution;
   readonly distDir: string;
+  readonly securityHeaders: ResponseHeadersPolicy;
+  /** `https://<domain>/`: the custom domain, or the distribution's default domain (global only). */
+  readonly url: string;
   deployment?: BucketDeployment;
 
   constructor(scope: Construct, id: string, props: DashboardSiteProps) {
@@ -64,34 +113,79 @@ export class DashboardSite extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    const { features } = props.target;
+    this.securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
+      comment: 'shudi dashboard: CSP, HSTS, no framing, no referrer',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(props.connectOrigins), override: true },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
+        contentTypeOptions: { override: true },
+        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.NO_REFERRER, override: true },
+      },
+    });
+    const acm = props.domain && features.cloudFrontCertificate === 'acm' ? props.domain : undefined;
     this.distribution = new Distribution(this, 'Cdn', {
       comment: `shudi dashboard ${Stack.of(this).stackName}`,
       defaultRootObject: 'index.html',
       defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: features.cloudFrontOriginAccessControl ? S3BucketOrigin.withOriginAccessControl(this.bucket) : S3BucketOrigin.withOriginAccessIdentity(this.bucket),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: CachePolicy.CACHING_OPTIMIZED,
-        responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
+        responseHeadersPolicy: this.securityHeaders,
       },
-      httpVersion: HttpVersion.HTTP2_AND_3,
+      ...(acm
+        ? {
+            domainNames: [acm.name],
+            certificate: Certificate.fromCertificateArn(this, 'Certificate', acm.certificate),
+            minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+            sslSupportMethod: SSLMethod.SNI,
+          }
+        : {}),
+      httpVersion: features.cloudFrontHttp3 ? HttpVersion.HTTP2_AND_3 : HttpVersion.HTTP2,
       priceClass: PriceClass.PRICE_CLASS_ALL,
       geoRestriction: GeoRestriction.allowlist(...props.countries),
       enableLogging: true,
       logBucket: this.logBucket,
       logFilePrefix: 'cloudfront/',
     });
+    if (props.domain && features.cloudFrontCertificate === 'iam') {
+      // CloudFront in China takes an IAM server certificate, which the Distribution construct does not
+      // model: the alias and the viewer certificate are set on the CloudFormation resource.
+      const cfn = this.distribution.node.defaultChild as CfnDistribution;
+      cfn.addPropertyOverride('DistributionConfig.Aliases', [props.domain.name]);
+      cfn.addPropertyOverride('DistributionConfig.ViewerCertificate', {
+        IamCertificateId: props.domain.certificate,
+        SslSupportMethod: 'sni-only',
+        MinimumProtocolVersion: 'TLSv1.2_2021',
+      });
+    }
+    this.url = props.domain ? `https://${props.domain.name}/` : `https://${this.distribution.distributionDomainName}/`;
     suppress(this.distribution, [
       {
         id: 'AwsSolutions-CFR2',
         reason:
-          'Static files only (the API is a separate origin with its own JWT authorizer and throttling); a WAF web ACL for CloudFront lives in us-east-1 and is left to an operator who needs it.',
+          'Static files only (the API is a separate origin with its own JWT authorizer and throttling); a WAF web ACL for CloudFront lives in us-east-1 (and in China AWS WAF is regional only) and is left to an operator who needs it.',
       },
-      {
-        id: 'AwsSolutions-CFR4',
-        reason:
-          'The distribution uses the default *.cloudfront.net certificate, which CloudFront serves with TLSv1 as the floor whatever MinimumProtocolVersion says; a custom domain with an ACM certificate (a later, account-specific step) is what lifts it, with minimumProtocolVersion TLSv1.2_2021.',
-      },
+      ...(props.domain
+        ? []
+        : [
+            {
+              id: 'AwsSolutions-CFR4',
+              reason:
+                'No dashboardDomain (allowed below stage prod, global partition only): the default *.cloudfront.net certificate, which CloudFront serves with TLSv1 as the floor whatever MinimumProtocolVersion says. With dashboardDomain the distribution uses TLSv1.2_2021; stage prod requires it.',
+            },
+          ]),
+      ...(features.cloudFrontOriginAccessControl
+        ? []
+        : [
+            {
+              id: 'AwsSolutions-CFR7',
+              reason:
+                'CloudFront in the aws-cn partition has no origin access control (AWS::CloudFront::OriginAccessControl does not exist there): an origin access identity is the only way to keep the bucket private behind it (docs/deploy-china.md).',
+            },
+          ]),
     ]);
   }
 

@@ -1,6 +1,7 @@
 // Alarms and the operations dashboard of a district.
 //
-// Alarms (all notify the alarm topic, encrypted with the district key):
+// Alarms (all notify the alarm topic, encrypted with a key of its own: the data key never has to
+// trust CloudWatch, and the topic's policy lets CloudWatch alarms of this account publish to it):
 // - failed executions, one alarm per state machine;
 // - dead-letter queue depth (a scheduled start that failed after its retries);
 // - overdue handovers above a threshold, one alarm per street, on the custom metric
@@ -10,7 +11,7 @@
 //   with Powertools: dimensions district and service);
 // - dead-letter queue depth, one alarm per queue (scheduler, jobs, SMS gateway).
 // Custom metrics that nobody emits yet are "missing data", treated as not breaching.
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   Alarm,
   AlarmStatusWidget,
@@ -25,7 +26,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { Key } from 'aws-cdk-lib/aws-kms';
+import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -42,7 +43,6 @@ export const REMINDERS_FAILED_METRIC = 'RemindersFailed';
 export interface MonitoringProps {
   district: DistrictConfig;
   stage: string;
-  key: Key;
   stateMachines: Record<string, StateMachine>;
   functions: Record<string, ShudiFunction>;
   /** The reminder publisher (publishDue). */
@@ -61,6 +61,8 @@ const pascal = (s: string) =>
 
 export class Monitoring extends Construct {
   readonly alarmTopic: Topic;
+  /** The alarm topic's own key. */
+  readonly alarmKey: Key;
   readonly alarms: Alarm[] = [];
   readonly dashboard: Dashboard;
 
@@ -69,15 +71,36 @@ export class Monitoring extends Construct {
     const { district, stage } = props;
     const districtId = district.id;
 
-    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: `shudi ${stage} ${districtId} alarms`, masterKey: props.key, enforceSSL: true });
-    // CloudWatch publishes alarm notifications to the encrypted topic with the district key.
-    props.key.addToResourcePolicy(
+    const stack = Stack.of(this);
+    // Alarms of this account in this region, and nothing else, may use the key and publish to the topic.
+    const alarmsOfThisAccount = {
+      StringEquals: { 'aws:SourceAccount': stack.account },
+      ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${stack.account}:alarm:*` },
+    };
+    this.alarmKey = new Key(this, 'AlarmKey', {
+      description: `shudi ${districtId}: alarm notifications`,
+      enableKeyRotation: true,
+      // Only alarm notifications in flight are encrypted with it: nothing to keep once the topic is gone.
+      removalPolicy: RemovalPolicy.DESTROY,
+      pendingWindow: Duration.days(7),
+    });
+    this.alarmKey.addToResourcePolicy(
       new PolicyStatement({
         sid: 'CloudWatchAlarmsPublishToEncryptedTopic',
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        conditions: alarmsOfThisAccount,
+      }),
+    );
+    this.alarmTopic = new Topic(this, 'AlarmTopic', { displayName: `shudi ${stage} ${districtId} alarms`, masterKey: this.alarmKey, enforceSSL: true });
+    this.alarmTopic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: alarmsOfThisAccount,
       }),
     );
     if (props.alarmEmail) this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));

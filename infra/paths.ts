@@ -19,3 +19,6 @@ export function districtFileOf(districtId: string): string {
   if (!existsSync(join(ROOT, rel))) throw new Error(`no district config ${rel}`);
   return rel;
 }
+
+/** `openCase` → `OpenCase`: construct ids from function keys and workflow names. */
+export const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

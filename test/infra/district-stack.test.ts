@@ -14,14 +14,16 @@ import { functionKeys, substitutionVariable, workflowNames, workflows } from '..
 import { apiAccess, jobAccess, jobFunctionKeys, kmsActionsFor, workflowAccess, type TableAccess } from '../../infra/access';
 import { defaultSmsGatewaySecretName, SMS_GATEWAY_FILTER_POLICY } from '../../infra/reminder-wiring';
 import { publishInput } from '../../functions/adapters/sns-notifier';
-import { apiRoutes } from '../../infra/api-routes';
+import { gatewayRoutes } from '../../infra/http-api';
+import { FORMER_LOGICAL_IDS } from '../../infra/logical-ids';
 import { ROOT } from '../../infra/paths';
-import { asList, cfnText, districts, nagFindings, normalizedTemplate, resourcesOfType, roleStatements, synthDistrict, type CfnTemplate, type Synthesized } from './synth';
+import { asList, cfnText, districts, type IamStatement, nagFindings, normalizedTemplate, resourcesOfType, roleStatements, synthDistrict, type CfnTemplate, type Synthesized } from './synth';
 
 const logicalId = (c: IConstruct): string => {
   const stack = Stack.of(c);
   const el = (c.node.defaultChild ?? c) as CfnElement;
-  return stack.resolve(stack.getLogicalId(el)) as string;
+  // The element's own logical ID (overrides included: infra/logical-ids.ts).
+  return stack.resolve(el.logicalId) as string;
 };
 
 /** A dashboard build stand-in, so the deployment path is tested without building the dashboard. */
@@ -131,6 +133,7 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
   });
 
   it('has the HTTP API: throttled, access-logged, explicit routes, the Cognito JWT authorizer on every staff route and no /dev route', () => {
+    const apiRoutes = gatewayRoutes();
     s.template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
     s.template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
     s.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
@@ -142,8 +145,8 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
     const [authorizerId, authorizer] = resourcesOfType(t, 'AWS::ApiGatewayV2::Authorizer')[0] as [string, { Properties: Record<string, any> }];
     expect(authorizer.Properties.AuthorizerType).toBe('JWT');
     expect(authorizer.Properties.IdentitySource).toEqual(['$request.header.Authorization']);
-    expect(cfnText(authorizer.Properties.JwtConfiguration.Issuer)).toBe(`https://${logicalId(s.stack.userPool)}.ProviderURL`);
-    expect(asList(authorizer.Properties.JwtConfiguration.Audience).map(cfnText)).toEqual([logicalId(s.stack.userPoolClient)]);
+    expect(cfnText(authorizer.Properties.JwtConfiguration.Issuer)).toBe(`https://${logicalId(s.stack.userPool!)}.ProviderURL`);
+    expect(asList(authorizer.Properties.JwtConfiguration.Audience).map(cfnText)).toEqual([logicalId(s.stack.userPoolClient!)]);
 
     const routes = resourcesOfType(t, 'AWS::ApiGatewayV2::Route').map(([, r]) => ({
       key: r.Properties!.RouteKey as string,
@@ -161,7 +164,7 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
   });
 
   it('has the user pool: ID tokens with custom staffId, orgUnitId, role and district that staff cannot write; MFA required; Plus', () => {
-    const pool = t.Resources[logicalId(s.stack.userPool)]!.Properties!;
+    const pool = t.Resources[logicalId(s.stack.userPool!)]!.Properties!;
     expect(pool.Schema.filter((a: { Name: string }) => ['staffId', 'orgUnitId', 'role', 'district'].includes(a.Name)).map((a: { Name: string }) => a.Name).sort()).toEqual([
       'district',
       'orgUnitId',
@@ -170,9 +173,11 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
     ]);
     expect(pool.MfaConfiguration).toBe('ON');
     expect(pool.UserPoolTier).toBe('PLUS');
+    // Threat protection enforcing (full function), not audit only.
+    expect(pool.UserPoolAddOns).toEqual({ AdvancedSecurityMode: 'ENFORCED' });
     expect(pool.AdminCreateUserConfig).toMatchObject({ AllowAdminCreateUserOnly: true });
     expect(pool.Policies.PasswordPolicy).toMatchObject({ MinimumLength: 12, RequireSymbols: true, RequireUppercase: true, RequireNumbers: true });
-    const client = t.Resources[logicalId(s.stack.userPoolClient)]!.Properties!;
+    const client = t.Resources[logicalId(s.stack.userPoolClient!)]!.Properties!;
     for (const a of ['custom:staffId', 'custom:orgUnitId', 'custom:role', 'custom:district']) {
       expect(client.ReadAttributes).toContain(a);
       expect(client.WriteAttributes).not.toContain(a);
@@ -233,13 +238,28 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
     });
   });
 
-  it('has the reminder topic (and the alarm topic) encrypted with the district key, TLS only', () => {
-    for (const topic of [s.stack.reminderTopic, s.stack.monitoring.alarmTopic]) {
-      expect(cfnText(t.Resources[logicalId(topic)]!.Properties!.KmsMasterKeyId)).toBe(`${keyId()}.Arn`);
-    }
+  it('has the reminder topic encrypted with the district key and the alarm topic with its own key, both TLS only; CloudWatch alarms of this account may publish to the alarm topic', () => {
+    expect(cfnText(t.Resources[logicalId(s.stack.reminderTopic)]!.Properties!.KmsMasterKeyId)).toBe(`${keyId()}.Arn`);
+    const alarmTopic = logicalId(s.stack.monitoring.alarmTopic);
+    const alarmKey = logicalId(s.stack.monitoring.alarmKey);
+    expect(alarmKey).not.toBe(keyId());
+    expect(cfnText(t.Resources[alarmTopic]!.Properties!.KmsMasterKeyId)).toBe(`${alarmKey}.Arn`);
+    expect(t.Resources[alarmKey]!.Properties!.EnableKeyRotation).toBe(true);
     s.template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
+    // The alarm topic's policy: CloudWatch may publish, for alarms of this account only.
+    const policies = resourcesOfType(t, 'AWS::SNS::TopicPolicy').filter(([, r]) => asList(r.Properties!.Topics).map(cfnText).includes(alarmTopic));
+    expect(policies).toHaveLength(1);
+    const publish = (policies[0]![1].Properties!.PolicyDocument.Statement as IamStatement[]).find((x) => x.Effect === 'Allow' && asList(x.Action).includes('sns:Publish'))!;
+    expect(publish.Principal).toEqual({ Service: 'cloudwatch.amazonaws.com' });
+    expect(asList(publish.Resource).map(cfnText)).toEqual([alarmTopic]);
+    expect(cfnText((publish.Condition as any).StringEquals['aws:SourceAccount'])).toBe('<AWS::AccountId>');
+    expect(cfnText((publish.Condition as any).ArnLike['aws:SourceArn'])).toBe('arn:aws:cloudwatch:ap-east-1:<AWS::AccountId>:alarm:*');
+    // Its key lets CloudWatch encrypt for the topic; the data key trusts no CloudWatch at all.
+    const keyStatements = (k: string) => t.Resources[k]!.Properties!.KeyPolicy.Statement as IamStatement[];
+    expect(keyStatements(alarmKey).some((x) => JSON.stringify(x.Principal).includes('cloudwatch.amazonaws.com') && asList(x.Action).includes('kms:GenerateDataKey*'))).toBe(true);
+    expect(JSON.stringify(keyStatements(keyId()))).not.toContain('cloudwatch');
   });
 
   it('alarms on failed executions, dead letters, overdue handovers per street and publisher errors; the dashboard shows overdue handovers by street', () => {
@@ -276,12 +296,12 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
   });
 
   it('serves the dashboard from a private, encrypted, TLS-only bucket through CloudFront with origin access control', () => {
-    const bucket = t.Resources[logicalId(s.stack.site.bucket)]!.Properties!;
+    const bucket = t.Resources[logicalId(s.stack.site!.bucket)]!.Properties!;
     expect(bucket.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
     expect(bucket.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
     expect(bucket.LoggingConfiguration).toBeDefined();
     s.template.hasResourceProperties('AWS::S3::BucketPolicy', {
-      Bucket: { Ref: logicalId(s.stack.site.bucket) },
+      Bucket: { Ref: logicalId(s.stack.site!.bucket) },
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
@@ -290,7 +310,7 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
       },
     });
     s.template.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
-    const dist = t.Resources[logicalId(s.stack.site.distribution)]!.Properties!.DistributionConfig;
+    const dist = t.Resources[logicalId(s.stack.site!.distribution)]!.Properties!.DistributionConfig;
     expect(dist.Origins[0].OriginAccessControlId).toBeDefined();
     expect(dist.Origins[0].S3OriginConfig.OriginAccessIdentity).toBe('');
     expect(dist.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
@@ -421,6 +441,20 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
     s.template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: logicalId(s.stack.jobFunctions.publishDue.fn) }, MaximumRetryAttempts: 0 });
   });
 
+  it('keeps the logical IDs of what must never be replaced: the key, the table, the user pool, its domain and client, the state machine log groups', () => {
+    expect(keyId()).toBe(FORMER_LOGICAL_IDS.dataKey);
+    expect(tableId()).toBe(FORMER_LOGICAL_IDS.table);
+    expect(logicalId(s.stack.userPool!)).toBe(FORMER_LOGICAL_IDS.userPool);
+    expect(logicalId(s.stack.userPoolDomain!)).toBe(FORMER_LOGICAL_IDS.userPoolDomain);
+    expect(logicalId(s.stack.userPoolClient!)).toBe(FORMER_LOGICAL_IDS.userPoolClient);
+    const logGroups = resourcesOfType(t, 'AWS::Logs::LogGroup').filter(([, r]) => String(r.Properties?.LogGroupName ?? '').startsWith('/aws/vendedlogs/states/'));
+    expect(logGroups).toHaveLength(workflowNames.length);
+    for (const name of workflowNames) {
+      const former = FORMER_LOGICAL_IDS.stateMachineLogs[name];
+      if (former) expect(logGroups.map(([id]) => id)).toContain(former);
+    }
+  });
+
   it('passes cdk-nag AwsSolutions with no unacknowledged finding', () => {
     expect(nagFindings(s)).toEqual([]);
   });
@@ -439,10 +473,11 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
 });
 
 describe('the route table', () => {
-  it('matches the API’s own routes (functions/api/routes.ts): same methods, paths and auth', async () => {
+  it('is the API’s own (functions/api/routes.ts): one API Gateway route per entry, same method, path and auth', async () => {
     const { apiRoutes: productRoutes } = await import('../../functions/api/routes');
     const served = productRoutes(() => ({})).map((r: { method: string; path: string; auth: string }) => `${r.method} ${r.path} ${r.auth}`);
-    expect(apiRoutes.map((r) => `${r.method} ${r.path} ${r.auth}`).sort()).toEqual(served.sort());
+    expect(served.length).toBeGreaterThan(10);
+    expect(gatewayRoutes().map((r) => `${r.method} ${r.path} ${r.auth}`)).toEqual(served);
   });
 });
 
@@ -460,12 +495,3 @@ describe('SMS by SNS (smsVia sns)', () => {
   });
 });
 
-describe('a China region', () => {
-  it('synthesizes, with a warning that Cognito user pools and CloudFront OAC are not in aws-cn', () => {
-    const s = synthDistrict('yiling', { env: { region: 'cn-north-1' }, settings: { dashboardDist: join(tmpdir(), 'shudi-no-such-dashboard-dist') } });
-    expect(Annotations.fromStack(s.stack).findWarning('*', Match.stringLikeRegexp('aws-cn partition'))).toHaveLength(1);
-    // Partition-agnostic: no ARN in the template names the global partition.
-    expect(JSON.stringify(s.json)).not.toContain('arn:aws:');
-    rmSync(s.outdir, { recursive: true, force: true });
-  });
-});
