@@ -1,6 +1,6 @@
 // Retention of the register: a subject who moved out of the district or aged out leaves the
 // register on a date; her personal fields are erased once the retention period has passed since
-// then (default 2 years: the source keeps "the files of people who aged out or moved away at least
+// then, counted as the Civil Code counts a period: from the next day, the day after its last day (default 2 years: the source keeps "the files of people who aged out or moved away at least
 // 2 years"). Her cases and their history stay: they carry only her pseudonymous id.
 //
 // Personal fields: everything in a subject record except a short allowed list (below). Today that
@@ -15,7 +15,7 @@ import { DEFAULT_RETENTION_YEARS, retentionRule } from '../domain/rules';
 import type { Clock } from '../domain/clock';
 import type { DistrictConfig } from '../domain/district-config';
 import type { Subject } from '../domain/people';
-import { assertBusinessDate, businessDateOf, type BusinessDate } from '../domain/time';
+import { addCalendarDays, assertBusinessDate, businessDateOf, type BusinessDate } from '../domain/time';
 import type { CaseStore } from '../store/case-store';
 import type { RegisterStore } from '../store/register-store';
 
@@ -64,25 +64,34 @@ export function leaveRegister(subject: Subject & { leftOn?: string; leftReason?:
   return { ok: true, subject: { ...subject, leftOn: input.on, leftReason: input.reason }, changed: true };
 }
 
-/** Pure: the date from which a record of a subject who left on `leftOn` is erased (the same day `years` later; 29 Feb → 28 Feb). */
-export function erasureDate(leftOn: BusinessDate, years: number): BusinessDate {
+/**
+ * Pure: the last day of the retention period of a subject who left on `leftOn`. Civil Code art. 201: a period counts
+ * from the day after the event; art. 202: a period of years ends on the corresponding day of its last month (no
+ * corresponding day, 29 February: the month's last day, 28 February).
+ */
+export function retentionEnd(leftOn: BusinessDate, years: number): BusinessDate {
   assertBusinessDate(leftOn);
-  const y = Number(leftOn.slice(0, 4)) + years;
-  const md = leftOn.slice(5);
-  const candidate = `${y}-${md}`;
+  const candidate = `${Number(leftOn.slice(0, 4)) + years}-${leftOn.slice(5)}`;
   try {
     return assertBusinessDate(candidate);
   } catch {
-    return `${y}-02-28`;
+    return `${candidate.slice(0, 4)}-02-28`;
   }
+}
+
+/** Pure: the first day a record of a subject who left on `leftOn` may be erased: the day after its period ends. */
+export function erasureDate(leftOn: BusinessDate, years: number): BusinessDate {
+  return addCalendarDays(retentionEnd(leftOn, years), 1);
 }
 
 /** Pure: the latest leaving date whose record is due for erasure on `today` (inverse of erasureDate). */
 export function latestErasableLeftOn(today: BusinessDate, years: number): BusinessDate {
   assertBusinessDate(today);
-  const y = Number(today.slice(0, 4)) - years;
-  const md = today.slice(5);
-  // 28 Feb also erases those who left on 29 Feb `years` earlier.
+  // Erasable today ⇔ the period ended yesterday or earlier.
+  const lastDay = addCalendarDays(today, -1);
+  const y = Number(lastDay.slice(0, 4)) - years;
+  const md = lastDay.slice(5);
+  // A period ending 28 Feb also covers those who left on 29 Feb `years` earlier.
   if (md === '02-28') {
     const leap = `${y}-02-29`;
     try {

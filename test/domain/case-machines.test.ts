@@ -5,6 +5,8 @@ import {
   caseCommand,
   allowedActions,
   decide,
+  permittedActions,
+  staffActions,
   machines,
   openCase,
   queueOrgUnitFor,
@@ -722,6 +724,58 @@ describe('actions not allowed in a state get a reason', () => {
     expect(no(decide(c, { action: 'acknowledge' }, ctx(at('2025-03-06'), { actor: { kind: 'staff', staffId: 'x' } }))).code).toBe('invalid');
     expect(no(decide(c, { action: 'acknowledge' }, ctx(at('2025-03-06'), staff('nowhere')))).code).toBe('invalid');
     expect(no(decide(c, { action: 'acknowledge' }, ctx(at('2025-03-04'), staff('c1')))).reason).toMatch(/before the case's last change/);
+  });
+});
+
+describe('refusals are read from the tables', () => {
+  const everyCase = (): Case[] => {
+    const h = openHandover();
+    const rejected = step(h, { action: 'reject', reason: 'not resident here' }, ctx(at('2025-03-06'), staff('c1'))).case;
+    return [
+      h,
+      rejected,
+      opened(visit(), ctx(at('2025-05-02'))).case,
+      opened({ type: 'unit_notice', unitId: 'u1', communityId: 'c3', period: '2025-H1' }, ctx(at('2025-06-20'))).case,
+      opened({ type: 'change_report', communityId: 'c1', month: '2025-03' }, ctx(at('2025-03-01'))).case,
+      opened({ type: 'health_check', subject: coManaged }, ctx(at('2025-05-02'))).case,
+    ];
+  };
+  const probe = (action: string): CaseCommand =>
+    (action === 'reject' || action === 'cancel' ? { action, reason: 'probe' }
+    : action === 'reassign' ? { action, toOrgUnitId: 'probe' }
+    : action === 'record_outcome' ? { action, outcome: 'probe', date: '2025-01-01' }
+    : { action }) as CaseCommand;
+
+  it('an action missing from a state names the states or the types that have it, and they do', () => {
+    for (const c of everyCase()) {
+      const on = machines[c.type].states[c.state]!.on;
+      for (const action of staffActions) {
+        if (on[action]) continue;
+        const reason = no(decide(c, probe(action), ctx(at('2025-07-01'), staff('testd')))).reason;
+        const allowedIn = /allowed in state (.+)$/.exec(reason)?.[1];
+        const onlyFor = /only for ([a-z ,]+?): only/.exec(reason)?.[1];
+        const closedBy = /closed by (.+), not/.exec(reason)?.[1];
+        if (allowedIn) for (const s of allowedIn.split(/, | or /)) expect(machines[c.type].states[s]?.on[action], `${c.type}.${s} ${action}`).toBeDefined();
+        else if (onlyFor) for (const t of onlyFor.split(/, | or /)) expect(Object.values(machines[t.replace(/s$/, '').replace(/ /g, '_') as Case['type']].states).some((d) => d.on[action]), `${t} ${action}`).toBe(true);
+        else if (closedBy) for (const a of closedBy.split(/, | or /)) expect(Object.values(machines[c.type].states).some((d) => (d.on[a as keyof typeof d.on] ?? []).some((t) => machines[c.type].states[t]?.status === 'done')), `${c.type} closed by ${a}`).toBe(true);
+        else throw new Error(`${c.type}.${c.state} ${action}: the reason names no table entry: ${reason}`);
+      }
+    }
+  });
+
+  it('permittedActions is exactly what decide() lets each org unit do', () => {
+    const orgs = ['testd', 's1', 's2', 'c1', 'c2', 'c3', 'u1', 'u2'];
+    for (const c of everyCase()) {
+      for (const org of orgs) {
+        const t = ctx(at('2025-07-01'), staff(org));
+        const byDecide = allowedActions(c).filter((a) => {
+          const r = decide(c, probe(a), t);
+          return r.ok || r.code === 'invalid';
+        });
+        expect(permittedActions(c, t), `${c.caseId} as ${org}`).toEqual(byDecide);
+      }
+    }
+    expect(permittedActions(openHandover(), ctx(at('2025-03-06'), system))).toEqual([]);
   });
 });
 

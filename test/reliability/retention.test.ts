@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_RETENTION_YEARS,
   erasureDate,
+  retentionEnd,
   keptOf,
   latestErasableLeftOn,
   leaveRegister,
@@ -40,16 +41,22 @@ describe('retention rules (pure)', () => {
     expect(leaveRegister(subject, { on: '2026-02-30', reason: 'aged_out' }, '2026-05-04')).toMatchObject({ ok: false });
   });
 
-  it('erasure falls due the same day N years later; 29 February on 28 February', () => {
-    expect(erasureDate('2026-05-04', 2)).toBe('2028-05-04');
-    expect(erasureDate('2028-02-29', 2)).toBe('2030-02-28');
-    expect(latestErasableLeftOn('2028-05-04', 2)).toBe('2026-05-04');
-    expect(latestErasableLeftOn('2030-02-28', 2)).toBe('2028-02-29');
-    expect(latestErasableLeftOn('2029-03-01', 1)).toBe('2028-03-01');
-    // The two are inverse: a record is due exactly from its erasure date.
-    for (const left of ['2026-01-31', '2026-12-31', '2028-02-29', '2027-02-28']) {
+  it('the period counts from the next day (Civil Code art. 201): its last day is the anniversary, erasure the day after', () => {
+    expect(retentionEnd('2026-05-04', 2)).toBe('2028-05-04');
+    expect(erasureDate('2026-05-04', 2)).toBe('2028-05-05');
+    // 29 February has no corresponding day: the period ends on the month's last day (art. 202).
+    expect(retentionEnd('2028-02-29', 2)).toBe('2030-02-28');
+    expect(erasureDate('2028-02-29', 2)).toBe('2030-03-01');
+    expect(erasureDate('2026-12-31', 2)).toBe('2029-01-01');
+    expect(latestErasableLeftOn('2028-05-04', 2)).toBe('2026-05-03');
+    expect(latestErasableLeftOn('2028-05-05', 2)).toBe('2026-05-04');
+    expect(latestErasableLeftOn('2030-03-01', 2)).toBe('2028-02-29');
+    expect(latestErasableLeftOn('2029-03-02', 1)).toBe('2028-03-01');
+    // The two are inverse: a record is due exactly from its erasure date, never on the last day of its period.
+    for (const left of ['2026-01-31', '2026-12-31', '2028-02-29', '2027-02-28', '2027-03-01']) {
       const due = erasureDate(left, 2);
-      expect(latestErasableLeftOn(due, 2) >= left).toBe(true);
+      expect(latestErasableLeftOn(due, 2) >= left, left).toBe(true);
+      expect(latestErasableLeftOn(retentionEnd(left, 2), 2) < left, left).toBe(true);
     }
   });
 
@@ -104,16 +111,16 @@ describe('retention on the local stack (virtual clock)', () => {
     const before = { gone: await rt.cases.getWithHistory('fu-gone'), open: await rt.cases.getWithHistory('fu-open') };
     const handler = createRetentionHandler(deps);
 
-    // A day before the period is over: nothing.
-    rt.clock.set(at('2028-05-03', '02:00'));
-    expect(await handler({})).toMatchObject({ date: '2028-05-03', years: 2, leftOnOrBefore: '2026-05-03', due: 0, erased: 0 });
+    // On the anniversary, the period's last day (it counts from the day after she left): nothing.
+    rt.clock.set(at('2028-05-04', '02:00'));
+    expect(await handler({})).toMatchObject({ date: '2028-05-04', years: 2, leftOnOrBefore: '2026-05-03', due: 0, erased: 0 });
     expect(await rt.register.getSubject('s-000010')).toMatchObject({ class: 'primary', communityId: 'east-b' });
 
-    // Two years on: erased; the one with an open case is held.
-    rt.clock.set(at('2028-05-04', '02:00'));
-    expect(await handler(undefined)).toMatchObject({ date: '2028-05-04', due: 2, erased: 1, heldByOpenCases: 1, skipped: 0 });
+    // The day after the period: erased; the one with an open case is held.
+    rt.clock.set(at('2028-05-05', '02:00'));
+    expect(await handler(undefined)).toMatchObject({ date: '2028-05-05', due: 2, erased: 1, heldByOpenCases: 1, skipped: 0 });
     expect(await rt.register.getSubject('s-000010')).toBeUndefined();
-    expect(await rt.register.getErasedSubject('s-000010')).toEqual({ subjectId: 's-000010', leftOn: '2026-05-04', erasedOn: at('2028-05-04', '02:00') });
+    expect(await rt.register.getErasedSubject('s-000010')).toEqual({ subjectId: 's-000010', leftOn: '2026-05-04', erasedOn: at('2028-05-05', '02:00') });
     expect(await rt.cases.getWithHistory('fu-gone')).toEqual(before.gone);
     expect((await doc.send(new GetCommand({ TableName: rt.tableName, Key: keys.subject('s-000011') }))).Item).toMatchObject({ leftOn: '2026-05-04', communityId: 'east-a' });
     const table = await scanAll(doc, rt.tableName);
@@ -121,9 +128,9 @@ describe('retention on the local stack (virtual clock)', () => {
     expect(hits).toEqual([]);
 
     // Again: nothing more; once her case closes, the held record goes too.
-    expect(await handler({ date: '2028-05-04' })).toMatchObject({ due: 1, erased: 0, heldByOpenCases: 1 });
+    expect(await handler({ date: '2028-05-05' })).toMatchObject({ due: 1, erased: 0, heldByOpenCases: 1 });
     await rt.act('fu-open', { action: 'cancel', reason: 'aged out' }, co('east-a'), 'cancel', 'east-a');
-    rt.clock.set(at('2028-05-05', '02:00'));
+    rt.clock.set(at('2028-05-06', '02:00'));
     expect(await handler({})).toMatchObject({ due: 1, erased: 1, heldByOpenCases: 0 });
     const after = await rt.cases.getWithHistory('fu-open');
     expect(after?.history.slice(0, before.open!.history.length)).toEqual(before.open!.history);
@@ -141,6 +148,8 @@ describe('retention on the local stack (virtual clock)', () => {
     expect(await rt.register.eraseSubject('s-000012', '2026-05-05', ['subjectId'], at('2028-05-04', '02:00'))).toBe(false);
     expect(await rt.register.getSubject('s-000012')).toBeDefined();
     rt.clock.set(at('2029-05-04', '02:00'));
+    expect(await runRetention(deps)).toMatchObject({ years: 3, leftOnOrBefore: '2026-05-03', due: 0, erased: 0 });
+    rt.clock.set(at('2029-05-05', '02:00'));
     expect(await runRetention(deps)).toMatchObject({ years: 3, leftOnOrBefore: '2026-05-04', due: 1, erased: 1 });
     expect(await rt.register.getSubject('s-000012')).toBeUndefined();
   });

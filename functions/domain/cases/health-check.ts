@@ -1,0 +1,123 @@
+// 查环查孕: one check per subject per period, on her community's fixed check day; the year is divided into equal
+// periods by her cadence (class, or an implant in effect). An absence opens a follow-up.
+import * as z from 'zod';
+import { managingOrgUnitId, type Subject, type SubjectClass } from '../people';
+import type { RoutingRules } from '../rules';
+import type { Territory } from '../territory';
+import { addCalendarDays, assertBusinessDate, businessInstant, type BusinessDate } from '../time';
+import { isoDate, subjectRef, type SubjectRef } from './commands';
+import { clean, followOnId, invalid, isRejection, str, timerId, todayOf, type Effect, type MachineContext, type Opening, type Rejection } from './decision';
+import { outcomeMachine, type CaseTypeModule } from './machine';
+import { ownerLevel, requireKind } from './routing';
+import { subjectData, subjectOf } from './subject';
+
+export const healthCheckInput = z.strictObject({
+  type: z.literal('health_check'),
+  subject: subjectRef,
+  /** Any date in the period; defaults to today. The case id is derived: one case per subject per period. */
+  periodOf: isoDate.optional(),
+});
+type Input = z.output<typeof healthCheckInput>;
+
+/** The period of a year divided into `perYear` equal blocks of months that contains `date`. */
+export function checkPeriod(date: BusinessDate, perYear: number): { start: BusinessDate; end: BusinessDate; index: number } {
+  assertBusinessDate(date);
+  const months = 12 / perYear;
+  if (!Number.isInteger(months)) throw new RangeError(`${perYear} checks a year do not divide the year into whole months`);
+  const year = Number(date.slice(0, 4));
+  const index = Math.floor((Number(date.slice(5, 7)) - 1) / months);
+  const startMonth = index * months + 1;
+  const endMonth = startMonth + months; // first month after the period
+  const start = `${year}-${String(startMonth).padStart(2, '0')}-01`;
+  const next = endMonth > 12 ? `${year + 1}-01-01` : `${year}-${String(endMonth).padStart(2, '0')}-01`;
+  return { start, end: addCalendarDays(next, -1), index: index + 1 };
+}
+
+/** The health-check cadence of a subject on a date: an implant in effect wins over the class. */
+export function checkCadence(subject: Pick<SubjectRef, 'class' | 'implantUntil'>, date: BusinessDate, rules: RoutingRules): { cadence: SubjectClass | 'implant'; perYear: number } {
+  if (subject.implantUntil && subject.implantUntil >= date) return { cadence: 'implant', perYear: rules.health_check.perYear.implant };
+  return { cadence: subject.class, perYear: rules.health_check.perYear[subject.class] };
+}
+
+function validDate(s: string): boolean {
+  try {
+    assertBusinessDate(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The community's first fixed check day on or after `from`, up to `to`. */
+function nextCheckDay(territory: Territory, communityId: string, from: BusinessDate, to: BusinessDate): BusinessDate | undefined {
+  const days = territory.get(communityId)?.checkDays ?? [];
+  let best: BusinessDate | undefined;
+  for (let year = Number(from.slice(0, 4)); year <= Number(to.slice(0, 4)); year++) {
+    for (const mmdd of days) {
+      const date = `${year}-${mmdd}`;
+      if (!validDate(date) || date < from || date > to) continue;
+      if (!best || date < best) best = date;
+    }
+  }
+  return best;
+}
+
+function open(input: Input, ctx: MachineContext): Opening | Rejection {
+  const today = todayOf(ctx);
+  const { subject } = input;
+  const ref = input.periodOf ?? today;
+  const { cadence, perYear } = checkCadence(subject, ref, ctx.rules);
+  const period = checkPeriod(ref, perYear);
+  if (period.end < today) return invalid(`the period ${period.start}..${period.end} has already ended`);
+  const bad = requireKind(ctx.territory, subject.communityId, 'community', "the subject's community");
+  if (bad) return bad;
+  // co_managed: the employer unit manages her, so the case sits in the unit's queue.
+  const owner = managingOrgUnitId(subject as Subject); // reads class and unitId only
+  if (owner !== subject.communityId) {
+    const badUnit = requireKind(ctx.territory, owner, 'unit', "the subject's unit");
+    if (badUnit) return badUnit;
+  }
+  const id = `health_check:${subject.subjectId}:${period.start}`;
+  const checkDay = nextCheckDay(ctx.territory, subject.communityId, today > period.start ? today : period.start, period.end);
+  const effects: Effect[] = [];
+  if (checkDay) {
+    for (const offset of [...ctx.rules.health_check.remindBeforeCheckDayDays].sort((a, b) => b - a)) {
+      const date = addCalendarDays(checkDay, -offset);
+      if (date < today) continue;
+      effects.push({ kind: 'set_timer', timerId: timerId(id, `remind:check-${offset}`), caseId: id, at: businessInstant(date, ctx.rules.reminderTime), command: { action: 'remind', key: `check-${offset}` } });
+    }
+  }
+  return {
+    caseId: id,
+    subjectId: subject.subjectId,
+    owner,
+    level: ownerLevel(owner, ctx.territory),
+    state: 'awaiting_outcome',
+    due: { date: period.end, provisional: false },
+    data: clean({ ...subjectData(subject), cadence, perYear, periodStart: period.start, periodEnd: period.end, period: period.index, checkDay }),
+    effects,
+  };
+}
+
+export const healthCheck: CaseTypeModule<Input> = {
+  machine: outcomeMachine('health_check', 'awaiting_outcome', ['attended', 'absent', 'exempt']),
+  notifyOnOpen: false,
+  open,
+  outcome: {
+    allowed: () => ['attended', 'absent', 'exempt'],
+    earliest: (c) => str(c.data, 'periodStart'),
+    effects(c, cmd, _ctx, seq) {
+      if (cmd.outcome !== 'absent') return [];
+      const subject = subjectOf(c);
+      if (isRejection(subject)) return subject;
+      return [{ kind: 'open_case', parentCaseId: c.caseId, input: { type: 'follow_up', caseId: followOnId(c.caseId, seq), subject, trigger: 'check_absence', eventDate: cmd.date, parentCaseId: c.caseId } }];
+    },
+  },
+  permissions: {
+    // A co_managed subject's check is held by her unit, but the check day is at her residence community.
+    record_outcome: {
+      who: "the owner of the case, its street, the district or the subject's residence community",
+      may: (c, org, ctx) => org === c.ownerOrgUnitId || ctx.territory.isWithin(c.ownerOrgUnitId, org) || org === str(c.data, 'communityId'),
+    },
+  },
+};
