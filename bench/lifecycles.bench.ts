@@ -3,7 +3,7 @@
 //
 // One typical lifecycle per type runs through the real workflows on the local stack (Yiling's register, a virtual
 // clock, reminders off): opened, its timers fired by the sweeper at their instants, closed by a staff command. For
-// each: the transitions of every execution it caused (open-case, case-action, and the sweeps that fired its timers,
+// each: the transitions of every execution it caused (the sweeps that fired its timers, the generator jobs;
 // each counted whole), the Lambda invocations and DynamoDB requests and units, and the days it was open. The naive
 // design runs one Standard execution per case: OpenCase, then Wait 1 day → CheckCase → Closed? every day it is open,
 // then Done: 2 + 3 × days transitions, 1 + days invocations, one read a day; the staff command is an API Lambda.
@@ -78,6 +78,7 @@ async function main() {
     const run = async (type: string, typical: string, body: () => Promise<void>) => {
       await rt.advance(3_600_000, { jobs: false });
       const t0 = structuredClone(rt.transitions);
+      const acts0 = rt.commands.act;
       for (const k of Object.keys(invocations)) delete invocations[k];
       observer.resetUsage();
       const mechanism = () => (observer.itemWrites.timer?.estimatedWriteUnits ?? 0) + (observer.itemWrites.outbox?.estimatedWriteUnits ?? 0);
@@ -104,18 +105,18 @@ async function main() {
         (u.readUnits / 1e6) * p.dynamodbReadRequestUnitsPerMillion.usd +
         (u.writeUnits / 1e6) * p.dynamodbWriteRequestUnitsPerMillion.usd;
       // Naive, the same lifecycle: no timers, no sweeps; a daily poll.
-      const staffActions = (rt.transitions['case-action']?.executions ?? 0) - (t0['case-action']?.executions ?? 0);
+      const staffActions = rt.commands.act - acts0;
       const naiveTransitions = 2 + 3 * days;
       const fire = observer.usage.get('fireTimer');
       const list = observer.usage.get('listDueTimers');
       // Naive: the same case, history and subject writes, without the timer and outbox items.
       const naiveWrites = Math.max(0, u.writeUnits - (mechanism() - mechanismBefore));
       const naiveReads = u.readUnits - (fire?.readUnits ?? 0) - (list?.readUnits ?? 0) + days * 0.5;
-      const open = observer.usage.get('openCase');
+      // The commands (the open and the staff actions) are the API function's in both designs.
+      const api = observer.usage.get('api');
       const naiveGbs =
-        gbSeconds(prices, 'openCase', { invocations: 1, requests: open?.requests ?? 3, transactions: 1 }) +
-        gbSeconds(prices, 'applyAction', { invocations: days, requests: days, transactions: 0 }) +
-        gbSeconds(prices, 'applyAction', { invocations: staffActions, requests: (observer.usage.get('applyAction')?.requests ?? 0), transactions: staffActions });
+        gbSeconds(prices, 'api', { invocations: invocations.api ?? 0, requests: api?.requests ?? 0, transactions: api?.byCommand.TransactWriteItemsCommand ?? 0 }) +
+        gbSeconds(prices, 'checkCase', { invocations: days, requests: days, transactions: 0 });
       const naiveUsd =
         (naiveTransitions / 1000) * p.stepFunctionsStandardPer1kTransitions.usd +
         ((1 + days + staffActions) / 1e6) * p.lambdaRequestsPerMillion.usd +

@@ -1,12 +1,12 @@
 // Figure 6 of `npm run bench`: the local stack's throughput against DynamoDB Local's raw write rate, same machine,
 // same run, same DynamoDB Local.
 //
-//   stack: cases created and routed per second: each case opened through the open-case workflow (a follow-up visit:
-//          routed to its community's queue, notice to the officers, timers set) and closed through the case-action
-//          workflow (outcome recorded, timers removed): the whole product path of a case, ASL engine included;
+//   stack: cases created and routed per second: each case opened through the case service as the API opens it (a
+//          follow-up visit: routed to its community's queue, notice to the officers, timers set) and closed by a
+//          staff command (outcome recorded, timers removed): the whole product path of a case;
 //   raw:   PutItem of the same case item (same size, same index attributes) per second.
-// Both at 1 and at 8 at a time. The ratio shows the product's overhead per case: two workflow executions, two
-// transactions of several items, the reads before each, validation and the engine.
+// Both at 1 and at 8 at a time. The ratio shows the product's overhead per case: two transactions of several
+// items, the reads before each, and validation.
 // Run: npx tsx bench/throughput.bench.ts [--cases 400]
 import '../dev/local/runtime-shims';
 import { parseArgs } from 'node:util';
@@ -75,9 +75,9 @@ async function main() {
     console.log('');
     console.log('Figure 6 — throughput of the local stack ÷ raw DynamoDB Local PutItem, same machine, same run');
     for (const [k, v] of Object.entries(results)) {
-      console.log(`  ${k}: ${v.stackCasesPerSecond} cases created and routed per second (open-case + case-action) ÷ ${v.rawPutsPerSecond} PutItem per second = ${v.ratio} (1 case per ${(1 / v.ratio).toFixed(1)} puts' time)`);
+      console.log(`  ${k}: ${v.stackCasesPerSecond} cases created and routed per second (open + record outcome) ÷ ${v.rawPutsPerSecond} PutItem per second = ${v.ratio} (1 case per ${(1 / v.ratio).toFixed(1)} puts' time)`);
     }
-    const file = writeResult('throughput', { district: config.id, cases: N, results, note: 'a case = open-case + case-action workflow executions; a raw put = one PutItem of the same case item' });
+    const file = writeResult('throughput', { district: config.id, cases: N, results, note: 'a case = one open and one staff command through the case service (as the API runs them); a raw put = one PutItem of the same case item' });
     console.log(`\nWrote ${file}`);
   } finally {
     await db.stop();

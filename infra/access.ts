@@ -40,7 +40,7 @@ export function kmsActionsFor(a: TableAccess): string[] {
 }
 
 /**
- * Opening a case (open-case, the health-check pages, recurring obligations):
+ * Opening a case (the health-check pages, recurring obligations):
  * - GetItem: the subject (`subjectRef`), the case by its deterministic id (exists already?);
  * - Query GSI1: the recipients of its notices (`listStaff`), the subjects of a community or unit page;
  * - PutItem: the TransactWriteItems that writes the case, its first history entry, its timers and
@@ -49,15 +49,13 @@ export function kmsActionsFor(a: TableAccess): string[] {
 const OPENS_CASES: TableAccess = { table: ['GetItem', 'PutItem'], indexes: ['GSI1'] };
 
 /**
- * Changing a case (case-action, firing a timer): as opening, plus Query on the table (a case's
+ * Changing a case (firing a timer): as opening, plus Query on the table (a case's
  * timers when all are cancelled) and DeleteItem (timers deleted in the transaction; a timer whose
  * command no longer applies is deleted on its own).
  */
 const CHANGES_CASES: TableAccess = { table: ['GetItem', 'Query', 'PutItem', 'DeleteItem'], indexes: ['GSI1'] };
 
 export const workflowAccess: Record<FunctionKey, TableAccess> = {
-  openCase: OPENS_CASES,
-  applyAction: CHANGES_CASES,
   // Due timers: a Query on each shard of the due index, nothing else.
   listDueTimers: { table: [], indexes: ['GSI6'] },
   fireTimer: CHANGES_CASES,

@@ -18,8 +18,6 @@ import { pascal, paths } from './paths';
 
 /** Timeouts stay under the ASL's Task TimeoutSeconds (60 s). */
 const functionSizing: Record<FunctionKey, { timeoutSeconds: number; memorySize: number }> = {
-  openCase: { timeoutSeconds: 30, memorySize: 512 },
-  applyAction: { timeoutSeconds: 30, memorySize: 512 },
   listDueTimers: { timeoutSeconds: 30, memorySize: 512 },
   fireTimer: { timeoutSeconds: 30, memorySize: 512 },
   planHealthChecks: { timeoutSeconds: 30, memorySize: 512 },

@@ -1,6 +1,8 @@
 // The whole product in one process: DynamoDB Local (started elsewhere), the stores, the case
 // service, and the ASL workflows on aws-local-stepfunctions with each Task bound to its handler.
 // Time comes from one clock; advancing it runs whatever falls due, in time order.
+// One path per command, as in the cloud: opening a case and acting on one call the case service
+// directly (what the API Lambda does); only scheduled work (sweeps, generators) runs as a workflow.
 import './runtime-shims';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { composeDistrict, type DistrictParts } from '../../functions/app/compose';
@@ -12,7 +14,8 @@ import type { Notifier } from '../../functions/adapters/notifier';
 import { districtContext, type DistrictContext } from '../../functions/app/district-context';
 import { runRetention } from '../../functions/app/retention';
 import { jobsBetween, publisherTick, type Job } from '../../functions/app/schedule';
-import type { Actor } from '../../functions/domain/case';
+import type { Actor, Case } from '../../functions/domain/case';
+import type { OpenCaseInput } from '../../functions/domain/case-machines';
 import type { Clock } from '../../functions/domain/clock';
 import type { DistrictConfig } from '../../functions/domain/district-config';
 import { createWorkflowHandlers, type TaskHandler, type WorkflowHandlers } from '../../functions/handlers/workflow-handlers';
@@ -40,7 +43,10 @@ export interface LocalRuntimeOptions {
   client?: DynamoDBClient;
   /** Short retry intervals (tests). */
   fastRetries?: boolean;
-  /** Wraps each Task handler (fault injection in tests). */
+  /**
+   * Wraps each Task handler, and each command under the key `api` (the Lambda that runs commands in the cloud):
+   * fault injection, request recording and pricing in tests, benchmarks and the simulation.
+   */
   wrapHandler?: (functionKey: string, handler: TaskHandler) => TaskHandler;
   /**
    * Where reminders go: default an in-memory LocalSink that prints nothing (`npm start` passes one that appends to
@@ -59,6 +65,20 @@ export interface LocalRuntimeOptions {
 export interface Transitions {
   [workflow: string]: { executions: number; transitions: number };
 }
+
+/** What a command answers (the case's routing summary). */
+export interface CommandSummary {
+  caseId: string;
+  status: Case['status'];
+  state: string;
+  queueOrgUnitId: string;
+  version: number;
+}
+
+/** The function key commands run under: in the cloud, the API Lambda runs them. */
+export const COMMAND_FUNCTION = 'api';
+
+const summary = (c: Case): CommandSummary => ({ caseId: c.caseId, status: c.status, state: c.state, queueOrgUnitId: c.queueOrgUnitId, version: c.version });
 
 export class WorkflowFailed extends Error {
   override readonly name = 'WorkflowFailed';
@@ -84,6 +104,9 @@ export class LocalRuntime {
   readonly clock: MovableClock;
   readonly tableName: string;
   readonly transitions: Transitions = {};
+  /** Commands run (each one case-service call, as the API makes it). */
+  readonly commands = { open: 0, act: 0 };
+  private readonly runCommand: TaskHandler;
   /** Timers a sweep failed to fire (left due for the next sweep), as `timerId@at`. */
   readonly stuckTimers = new Set<string>();
   /** Jobs up to this instant have run. */
@@ -108,6 +131,8 @@ export class LocalRuntime {
     const bound: Record<string, TaskHandler> = { ...this.handlers };
     if (opts.wrapHandler) for (const [key, fn] of Object.entries(bound)) bound[key] = opts.wrapHandler(key, fn);
     this.engine = new WorkflowEngine({ handlers: bound, fastRetries: opts.fastRetries ?? false });
+    const direct: TaskHandler = async (event) => (event as { run: () => Promise<unknown> }).run();
+    this.runCommand = opts.wrapHandler ? opts.wrapHandler(COMMAND_FUNCTION, direct) : direct;
     this.jobsDoneUntil = this.clock.now().toISOString();
     this.notifier = opts.notifier ?? new LocalSink();
     this.reminders = opts.reminders ?? true;
@@ -152,12 +177,37 @@ export class LocalRuntime {
     return result.output;
   }
 
-  openCase(input: Record<string, unknown>, actor?: Actor) {
-    return this.run('open-case', { input, ...(actor ? { actor } : {}) }) as Promise<{ caseId: string; created: boolean; status: string; state: string; queueOrgUnitId: string; version: number }>;
+  /**
+   * Opens a case through the case service, as the API does (no workflow). `subjectId` stands for the subject's
+   * routing facts, read from the register as the API reads them. A refusal throws CaseRejected.
+   */
+  async openCase(input: Record<string, unknown>, actor: Actor = { kind: 'system', process: 'local' }): Promise<CommandSummary & { created: boolean }> {
+    this.commands.open++;
+    return (await this.runCommand({
+      run: async () => {
+        const r = await this.service.open(await this.withSubject(input), actor);
+        return { ...summary(r.case), created: r.created };
+      },
+    })) as CommandSummary & { created: boolean };
   }
 
-  act(caseId: string, command: Record<string, unknown>, actor: Actor, commandId: string, actorOrgUnitId?: string) {
-    return this.run('case-action', { caseId, command, actor, commandId, ...(actorOrgUnitId ? { actorOrgUnitId } : {}) }) as Promise<{ caseId: string; applied: boolean; status: string; state: string; queueOrgUnitId: string; version: number }>;
+  /** Applies a command to a case through the case service, as the API does; idempotent on `commandId`. */
+  async act(caseId: string, command: Record<string, unknown>, actor: Actor, commandId: string, actorOrgUnitId?: string): Promise<CommandSummary & { applied: boolean }> {
+    this.commands.act++;
+    return (await this.runCommand({
+      run: async () => {
+        const r = await this.service.act(caseId, command, actor, commandId, actorOrgUnitId);
+        return { ...summary(r.case), applied: r.applied };
+      },
+    })) as CommandSummary & { applied: boolean };
+  }
+
+  private async withSubject(input: Record<string, unknown>): Promise<OpenCaseInput> {
+    if (typeof input.subjectId === 'string' && input.subject === undefined) {
+      const { subjectId, ...rest } = input;
+      return { ...rest, subject: await this.service.subjectRef(subjectId) } as OpenCaseInput;
+    }
+    return input as OpenCaseInput;
   }
 
   sweep() {

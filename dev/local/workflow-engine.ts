@@ -162,7 +162,7 @@ export class WorkflowEngine {
 
   constructor(private readonly options: WorkflowEngineOptions) {}
 
-  /** Runs a workflow (catalog name `caseAction` or file name `case-action`) to its end. */
+  /** Runs a workflow (catalog name `healthChecks` or file name `health-checks`) to its end. */
   async run(name: string, input: unknown, opts: RunOptions = {}): Promise<ExecutionResult> {
     const { workflow, machine } = this.machine(name);
     const missing = workflow.functionKeys.filter((key) => this.options.handlers[key] === undefined);

@@ -4,7 +4,7 @@
 // Ours, as deployed (infra/district-stack.ts):
 //   - Step Functions Standard: the transitions of every execution the period ran, plus the sweeper runs that find
 //     nothing (EventBridge Scheduler starts one every 15 minutes on AWS; the local clock sweeps only when a timer is due);
-//   - Lambda: every Task handler invocation, the publisher (every minute on AWS) and the daily digest; duration from
+//   - Lambda: every Task handler invocation, every command (the API function: open a case, act on one), the publisher (every minute on AWS) and the daily digest; duration from
 //     the requests each invocation made (prices.json lambdaDuration), memory from the stack's sizing;
 //   - DynamoDB on-demand: the read and write units the product consumed (DynamoDB Local's ReturnConsumedCapacity),
 //     plus 0.5 RRU per query of an idle scheduled run, and the table's storage;
@@ -141,16 +141,15 @@ export function costOf(inputs: CostInputs, prices: Prices): CostReport {
   const naive: CostLine[] = [];
   const naiveTransitions = n.executions * 2 + n.pollDays * 3;
   naive.push({ service: 'Step Functions', item: 'state transitions (open, then Wait + CheckCase + Choice per day)', quantity: naiveTransitions, unit: 'transitions', usd: (naiveTransitions / 1000) * p.stepFunctionsStandardPer1kTransitions.usd });
-  const open = inputs.functions.openCase;
-  const act = inputs.functions.applyAction;
-  const perOpen = open && open.invocations ? { r: open.requests / open.invocations, t: open.transactions / open.invocations } : { r: 3, t: 1 };
-  const perAct = act && act.invocations ? { r: act.requests / act.invocations, t: act.transactions / act.invocations } : { r: 3, t: 1 };
+  // Commands (opens and staff actions) run in the API function: the naive design makes the same ones.
+  const api = inputs.functions.api;
+  const perCommand = api && api.invocations ? { r: api.requests / api.invocations, t: api.transactions / api.invocations } : { r: 3, t: 1 };
   const jobKeys = ['planHealthChecks', 'generateHealthChecksPage', 'planObligations', 'openObligations'];
   const jobInvocations = jobKeys.reduce((s, k) => s + (inputs.functions[k]?.invocations ?? 0), 0);
   const naiveInvocations = n.executions + n.pollDays + n.staffActions + jobInvocations;
-  let naiveGbs = gbSeconds(prices, 'openCase', { invocations: n.executions, requests: n.executions * perOpen.r, transactions: n.executions * perOpen.t });
-  naiveGbs += gbSeconds(prices, 'applyAction', { invocations: n.pollDays, requests: n.pollDays, transactions: 0 });
-  naiveGbs += gbSeconds(prices, 'applyAction', { invocations: n.staffActions, requests: n.staffActions * perAct.r, transactions: n.staffActions * perAct.t });
+  let naiveGbs = gbSeconds(prices, 'api', { invocations: n.executions, requests: n.executions * perCommand.r, transactions: n.executions * perCommand.t });
+  naiveGbs += gbSeconds(prices, 'checkCase', { invocations: n.pollDays, requests: n.pollDays, transactions: 0 });
+  naiveGbs += gbSeconds(prices, 'api', { invocations: n.staffActions, requests: n.staffActions * perCommand.r, transactions: n.staffActions * perCommand.t });
   for (const k of jobKeys) if (inputs.functions[k]) naiveGbs += gbSeconds(prices, k, inputs.functions[k]!);
   naive.push({ service: 'Lambda', item: 'duration (arm64)', quantity: naiveGbs, unit: 'GB-s', usd: naiveGbs * p.lambdaArmPerGbSecond.usd });
   naive.push({ service: 'DynamoDB', item: 'write request units (no timers, no outbox)', quantity: n.writeUnits, unit: 'WRU', usd: (n.writeUnits / 1e6) * p.dynamodbWriteRequestUnitsPerMillion.usd });

@@ -334,7 +334,7 @@ export function buildReport({ sim, table, prices, ratesFile, reportSeconds = 0 }
     const until = c.status === 'open' ? endAt : (c.closedAt ?? c.updatedAt);
     pollDays += Math.max(0, Math.ceil((Date.parse(until) - Date.parse(c.createdAt)) / DAY));
   }
-  const staffActions = sim.transitions['case-action']?.executions ?? 0;
+  const staffActions = sim.commands.act;
   const w = sim.observer.itemWrites;
   const mechanismWrites = (w.timer?.estimatedWriteUnits ?? 0) + (w.outbox?.estimatedWriteUnits ?? 0);
   const off = (k: string) => usage.get(k) ?? { readUnits: 0, writeUnits: 0 };
@@ -450,9 +450,9 @@ export function buildReport({ sim, table, prices, ratesFile, reportSeconds = 0 }
     check(`${t}: on time + late + open + cancelled = opened`, o.opened, o.onTime + o.late + o.openOverdue + o.openNotDue + o.cancelled);
   }
   check(
-    'staff commands run = case-action executions',
+    'staff commands run = commands the case service applied',
     Object.values(sim.steps.acted).reduce((a, b) => a + b, 0),
-    sim.transitions['case-action']?.executions ?? 0,
+    sim.commands.act,
   );
 
   const profileCounts: Record<string, Record<ProfileName, number>> = {};

@@ -14,6 +14,7 @@ import { VirtualClock } from '../../functions/domain/clock';
 import type { DistrictConfig } from '../../functions/domain/district-config';
 import { districtContext } from '../../functions/app/district-context';
 import { LocalRuntime, WorkflowFailed } from '../local/runtime';
+import { CaseRejected } from '../../functions/app/case-service';
 import { jobsBetween } from '../../functions/app/schedule';
 import type { TaskHandler } from '../../functions/handlers/workflow-handlers';
 import { generateSubjects } from '../../functions/seed/generate-subjects';
@@ -80,6 +81,8 @@ export interface SimulationResult {
   exogenous: ExogenousSummary;
   steps: StepStats;
   transitions: Record<string, { executions: number; transitions: number }>;
+  /** Commands run through the case service (the API's path): opens and staff or system actions. */
+  commands: { open: number; act: number };
   functions: Record<string, FunctionUse>;
   observer: Observer;
   notifier: NotifierTap;
@@ -254,6 +257,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
       else await runAct(s);
     } catch (err) {
       if (err instanceof WorkflowFailed) stats.failed.push({ step: s.id, error: `${err.error ?? ''}: ${err.causeText ?? ''}`.slice(0, 300) });
+      else if (err instanceof CaseRejected) stats.failed.push({ step: s.id, error: `CaseRejected: ${err.message}`.slice(0, 300) });
       else throw err;
     }
   };
@@ -341,6 +345,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     exogenous: summary,
     steps: stats,
     transitions: structuredClone(runtime.transitions),
+    commands: { ...runtime.commands },
     functions,
     observer,
     notifier,

@@ -1,8 +1,8 @@
 // The Task handlers the workflows call: the same functions run as Lambdas on AWS and in-process
 // on the local engine. Each parses its event, calls the case service, and returns plain JSON.
+// Commands (open a case, act on one) are no Task: the API calls the case service directly.
 import * as z from 'zod';
 import type { Actor } from '../domain/case';
-import type { OpenCaseInput } from '../domain/case-machines';
 import { businessDateOf } from '../domain/time';
 import { CaseRejected, subjectRefOf, type CaseService } from '../app/case-service';
 import type { Clock } from '../domain/clock';
@@ -20,11 +20,6 @@ export interface HandlerDeps {
 
 export type TaskHandler = (event: unknown) => Promise<unknown>;
 
-const actorSchema = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('staff'), staffId: z.string().min(1).max(80) }),
-  z.strictObject({ kind: z.literal('system'), process: z.string().min(1).max(80) }),
-]);
-const systemActor: Actor = { kind: 'system', process: 'workflow' };
 const isoDate = z.iso.date();
 const SUBJECT_PAGE = 100;
 
@@ -64,49 +59,11 @@ async function openEach<T>(items: readonly T[], open: (item: T) => Promise<unkno
   if (errors.length > 0) throw errors.find((err) => !(err instanceof CaseRejected)) ?? errors[0];
 }
 
-const summary = (c: { caseId: string; status: string; state: string; queueOrgUnitId: string; version: number }) => ({
-  caseId: c.caseId,
-  status: c.status,
-  state: c.state,
-  queueOrgUnitId: c.queueOrgUnitId,
-  version: c.version,
-});
-
 export function createWorkflowHandlers(deps: HandlerDeps) {
   const { service, cases, register, district, clock } = deps;
   const { territory } = district;
 
-  /** Fills in the subject's routing facts from the register when the caller names only her id. */
-  async function withSubject(input: Record<string, unknown>): Promise<OpenCaseInput> {
-    if (typeof input.subjectId === 'string' && input.subject === undefined) {
-      const { subjectId, ...rest } = input;
-      return { ...rest, subject: await service.subjectRef(subjectId) } as OpenCaseInput;
-    }
-    return input as OpenCaseInput;
-  }
-
   const handlers = {
-    async openCase(event: unknown) {
-      const e = parse(z.object({ input: z.record(z.string(), z.unknown()), actor: actorSchema.optional() }), event);
-      const r = await service.open(await withSubject(e.input), e.actor ?? systemActor);
-      return { ...summary(r.case), created: r.created };
-    },
-
-    async applyAction(event: unknown) {
-      const e = parse(
-        z.object({
-          caseId: z.string().min(1).max(200),
-          command: z.record(z.string(), z.unknown()),
-          actor: actorSchema,
-          actorOrgUnitId: z.string().min(1).max(63).optional(),
-          commandId: z.string().min(1).max(200),
-        }),
-        event,
-      );
-      const r = await service.act(e.caseId, e.command, e.actor, e.commandId, e.actorOrgUnitId);
-      return { ...summary(r.case), applied: r.applied };
-    },
-
     async listDueTimers(event: unknown) {
       const e = parse(z.object({ limit: z.number().int().min(1).max(500).optional() }).loose(), event ?? {});
       const limit = e.limit ?? 100;

@@ -1,11 +1,12 @@
 // The workflows and the Lambda functions their Task states call. One list for both engines:
 // the local runtime binds each Task state to an in-process handler by it, CDK builds each state
 // machine's DefinitionSubstitutions from it. No AWS imports: the local runtime loads this file.
+// Only scheduled work is a workflow (timers, the health-check and obligation generators): a
+// command (open a case, act on one) is one call of the case service, from the API Lambda in the
+// cloud and from the local runtime alike, so no state machine prices a transition per command.
 
 /** Every Lambda function a Task state may call, by its function key. */
 export const functionKeys = [
-  'openCase',
-  'applyAction',
   'listDueTimers',
   'fireTimer',
   'planHealthChecks',
@@ -24,8 +25,6 @@ export interface WorkflowSpec {
 }
 
 export const workflows = {
-  caseAction: { file: 'case-action', functions: ['applyAction'] },
-  openCase: { file: 'open-case', functions: ['openCase'] },
   sweeper: { file: 'sweeper', functions: ['listDueTimers', 'fireTimer'] },
   healthChecks: { file: 'health-checks', functions: ['planHealthChecks', 'generateHealthChecksPage'] },
   recurringObligations: { file: 'recurring-obligations', functions: ['planObligations', 'openObligations'] },
@@ -40,7 +39,7 @@ export function isFunctionKey(value: string): value is FunctionKey {
   return (functionKeys as readonly string[]).includes(value);
 }
 
-/** The DefinitionSubstitutions variable of a function: `applyAction` → `ApplyActionFunctionArn`. */
+/** The DefinitionSubstitutions variable of a function: `fireTimer` → `FireTimerFunctionArn`. */
 export function substitutionVariable(key: FunctionKey): string {
   return `${key.charAt(0).toUpperCase()}${key.slice(1)}FunctionArn`;
 }
@@ -50,7 +49,7 @@ export function functionKeyOfVariable(variable: string): FunctionKey | undefined
   return functionKeys.find((key) => substitutionVariable(key) === variable);
 }
 
-/** A workflow by its catalog name (`caseAction`) or its file name (`case-action`). */
+/** A workflow by its catalog name (`healthChecks`) or its file name (`health-checks`). */
 export function workflowSpec(nameOrFile: string): WorkflowSpec & { name: WorkflowName } {
   for (const name of workflowNames) {
     const spec = workflows[name];

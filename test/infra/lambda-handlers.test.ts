@@ -84,7 +84,7 @@ describe('wrapTaskHandler (middy + Powertools)', () => {
 
   it('returns the result and counts a success', async () => {
     const lines = capture();
-    const handler = wrapTaskHandler('applyAction', async () => ({ caseId: 'ho-1', applied: true }), observability({ serviceName: 'shudi-applyAction', districtId: 'tiny' }));
+    const handler = wrapTaskHandler('fireTimer', async () => ({ caseId: 'ho-1', applied: true }), observability({ serviceName: 'shudi-fireTimer', districtId: 'tiny' }));
     await expect(handler(event, context)).resolves.toEqual({ caseId: 'ho-1', applied: true });
     const out = lines.join('\n');
     expect(out).toContain('TaskSucceeded');
@@ -94,11 +94,11 @@ describe('wrapTaskHandler (middy + Powertools)', () => {
   it('rethrows a business rejection unchanged: error.name CaseRejected is the errorType Step Functions matches', async () => {
     const lines = capture();
     const handler = wrapTaskHandler(
-      'applyAction',
+      'fireTimer',
       async () => {
         throw new CaseRejected('not_allowed', 'acknowledge is not allowed in state acknowledged');
       },
-      observability({ serviceName: 'shudi-applyAction', districtId: 'tiny' }),
+      observability({ serviceName: 'shudi-fireTimer', districtId: 'tiny' }),
     );
     const err = await handler(event, context).then(
       () => undefined,

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { Actor, Case } from '../../functions/domain/case';
 import { subjectRefOf } from '../../functions/app/case-service';
 import { businessInstant } from '../../functions/domain/time';
-import { WorkflowFailed, type LocalRuntime } from '../../dev/local/runtime';
+import type { LocalRuntime } from '../../dev/local/runtime';
+import { CaseRejected } from '../../functions/app/case-service';
 import { generateSubjects } from '../../functions/seed/generate-subjects';
 import { testDocumentClient } from '../support/dynamodb';
 import { reliabilityRuntime } from './support/runtime';
@@ -83,12 +84,12 @@ function snapshotOf(t: TableView): Snapshot {
 /** A runtime step; a business refusal is an expected outcome, anything else fails the property. */
 async function runStep(rt: LocalRuntime, s: Step, i: number, done: { commandId: string; caseId: string; command: Record<string, unknown>; actor: Actor; org?: string }[], current: Snapshot) {
   const refused = (err: unknown) => {
-    if (err instanceof WorkflowFailed && err.error === 'CaseRejected') return 'refused';
+    if (err instanceof CaseRejected) return 'refused';
     throw err;
   };
   if (s.kind === 'open') {
     const input = openingInput(s, `c${i}`, subjects, rt.district.territory, rt.clock.now().toISOString()) as Record<string, unknown>;
-    // Through the workflow as the API calls it: the subject by id, read from the register.
+    // As the API opens it: the subject by id, read from the register.
     const { subject, ...rest } = input as { subject?: { subjectId: string } };
     return rt.openCase(subject ? { ...rest, subjectId: subject.subjectId } : input, staffActor('east-a')).then(() => 'ok', refused);
   }

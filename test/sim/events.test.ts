@@ -104,7 +104,7 @@ describe('cost model', () => {
       days: 365,
       transitions: 1000,
       localSweeps: 100,
-      functions: { openCase: { invocations: 10, requests: 30, transactions: 10 }, applyAction: { invocations: 10, requests: 30, transactions: 10 } },
+      functions: { api: { invocations: 20, requests: 60, transactions: 20 } },
       dynamodb: { readUnits: 100, writeUnits: 500, storageBytes: 1024 ** 3 },
       messages: { sms: 10, email: 2 },
       jobRuns: 18,

@@ -81,15 +81,15 @@ describe('the workflow catalog', () => {
   });
 
   it('names each function by its substitution variable, both ways', () => {
-    expect(substitutionVariable('applyAction')).toBe('ApplyActionFunctionArn');
+    expect(substitutionVariable('fireTimer')).toBe('FireTimerFunctionArn');
     expect(substitutionVariable('generateHealthChecksPage')).toBe('GenerateHealthChecksPageFunctionArn');
     for (const key of functionKeys) expect(functionKeyOfVariable(substitutionVariable(key))).toBe(key);
     expect(functionKeyOfVariable('SomethingElseArn')).toBeUndefined();
   });
 
   it('finds a workflow by catalog name or file name', () => {
-    expect(workflowSpec('caseAction').file).toBe('case-action');
-    expect(workflowSpec('case-action').name).toBe('caseAction');
+    expect(workflowSpec('healthChecks').file).toBe('health-checks');
+    expect(workflowSpec('health-checks').name).toBe('healthChecks');
     expect(() => workflowSpec('nope')).toThrow(/unknown workflow "nope"/);
   });
 });
@@ -166,18 +166,5 @@ describe.each(files)('workflows/%s.asl.json', (file) => {
       // aws-local-stepfunctions times a Task out after 60 s unless told; Step Functions never does. Say it.
       expect(state.TimeoutSeconds, `${name} TimeoutSeconds`).toBeTypeOf('number');
     }
-  });
-});
-
-describe.each(['case-action', 'open-case'])('workflows/%s.asl.json on a business rejection', (file) => {
-  it('catches CaseRejected into a Fail state with error CaseRejected and the cause of the rejection', () => {
-    const raw = rawOf(file);
-    const [, task] = allStates(raw).find(([, s]) => s.Type === 'Task')!;
-    const catcher = (task.Catch as Array<{ ErrorEquals: string[]; Next: string; ResultPath?: string }>).find((c) =>
-      c.ErrorEquals.includes('CaseRejected'),
-    );
-    expect(catcher).toBeDefined();
-    expect(catcher!.ResultPath).toBeUndefined();
-    expect(raw.States[catcher!.Next]).toEqual({ Type: 'Fail', Error: 'CaseRejected', CausePath: '$.Cause' });
   });
 });

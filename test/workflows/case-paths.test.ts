@@ -1,5 +1,6 @@
-// Every routing path, end to end: the real ASL files on aws-local-stepfunctions, the real handlers,
-// DynamoDB Local, and a virtual clock that fires each timer at its own instant.
+// Every routing path, end to end: commands through the case service as the API calls it, the
+// scheduled work on the real ASL files (aws-local-stepfunctions) with the real handlers, DynamoDB
+// Local, and a virtual clock that fires each timer at its own instant.
 import { describe, expect, it } from 'vitest';
 import type { Case } from '../../functions/domain/case';
 import type { Subject } from '../../functions/domain/people';
@@ -34,6 +35,26 @@ function expectOnlyUpwards(history: { toQueueOrgUnitId: string }[], rt: LocalRun
   };
   for (let i = 1; i < history.length; i++) expect(rank(history[i]!.toQueueOrgUnitId)).toBeGreaterThanOrEqual(rank(history[i - 1]!.toQueueOrgUnitId));
 }
+
+describe('one path per command', () => {
+  it('opening and acting call the case service as the API does: no workflow execution, the same case written', async () => {
+    const rt = await testRuntime(at('2026-03-02'));
+    const w = await pick(rt, 'co_managed');
+    const calls: string[] = [];
+    const traced = await testRuntime(at('2026-03-02'), { wrapHandler: (key, fn) => async (event) => (calls.push(key), fn(event)) });
+    for (const r of [rt, traced]) {
+      await r.openCase({ type: 'handover', caseId: 'ho-1', subjectId: w.subjectId, reason: 'resigned', separationDate: '2026-03-01' }, staff(`ul-${w.unitId}`));
+      await r.act('ho-1', { action: 'acknowledge' }, staff(`co-${w.communityId}-1`), 'ack-1', w.communityId);
+      expect(r.transitions).toEqual({});
+      expect(r.commands).toEqual({ open: 1, act: 1 });
+    }
+    // Each command ran once, under the function that runs it in the cloud (what tests and the simulation price).
+    expect(calls).toEqual(['api', 'api']);
+    expect((await caseOf(traced, 'ho-1')).case).toMatchObject({ status: 'done', state: 'acknowledged' });
+    const strip = (x: Awaited<ReturnType<typeof caseOf>>) => x.history.map((h) => [h.action, h.toQueueOrgUnitId]);
+    expect(strip(await caseOf(traced, 'ho-1'))).toEqual(strip(await caseOf(rt, 'ho-1')));
+  });
+});
 
 describe('handover', () => {
   it('on time: routed to the residence community, acknowledged, subject becomes primary there, unit gets its receipt', async () => {
@@ -298,18 +319,18 @@ describe('bad input writes nothing', () => {
   it('refuses an unknown subject, a future separation, an impossible window and a senseless action', async () => {
     const rt = await testRuntime(at('2026-03-02'));
     const w = await pick(rt, 'co_managed');
-    await expect(rt.openCase({ type: 'handover', caseId: 'x1', subjectId: 's-nobody', reason: 'resigned', separationDate: '2026-03-01' })).rejects.toMatchObject({ error: 'CaseRejected' });
-    await expect(rt.openCase({ type: 'handover', caseId: 'x2', subjectId: w.subjectId, reason: 'resigned', separationDate: '2026-04-01' })).rejects.toMatchObject({ error: 'CaseRejected' });
+    await expect(rt.openCase({ type: 'handover', caseId: 'x1', subjectId: 's-nobody', reason: 'resigned', separationDate: '2026-03-01' })).rejects.toMatchObject({ name: 'CaseRejected' });
+    await expect(rt.openCase({ type: 'handover', caseId: 'x2', subjectId: w.subjectId, reason: 'resigned', separationDate: '2026-04-01' })).rejects.toMatchObject({ name: 'CaseRejected' });
     await expect(
       rt.openCase({ type: 'follow_up', caseId: 'x3', subjectId: w.subjectId, trigger: 'manual', eventDate: '2026-03-02', windowStart: '2026-03-10', windowEnd: '2026-03-05' }),
-    ).rejects.toMatchObject({ error: 'CaseRejected' });
-    await expect(rt.openCase({ type: 'handover', caseId: 'x4', subjectId: w.subjectId, reason: 'resigned', separationDate: '2026-03-01', toCommunityId: 'elsewhere-district-community' })).rejects.toMatchObject({ error: 'CaseRejected' });
+    ).rejects.toMatchObject({ name: 'CaseRejected' });
+    await expect(rt.openCase({ type: 'handover', caseId: 'x4', subjectId: w.subjectId, reason: 'resigned', separationDate: '2026-03-01', toCommunityId: 'elsewhere-district-community' })).rejects.toMatchObject({ name: 'CaseRejected' });
     for (const id of ['x1', 'x2', 'x3', 'x4']) expect(await rt.cases.get(id)).toBeUndefined();
 
     await rt.openCase({ type: 'follow_up', caseId: 'fu-ok', subjectId: w.subjectId, trigger: 'manual', eventDate: '2026-03-02' });
     const before = await caseOf(rt, 'fu-ok');
-    await expect(rt.act('fu-ok', { action: 'acknowledge' }, staff(`co-${w.communityId}-1`), 'bad-1', w.communityId)).rejects.toMatchObject({ error: 'CaseRejected' });
-    await expect(rt.act('fu-ok', { action: 'record_outcome', outcome: 'cured', date: '2026-03-02' }, staff(`co-${w.communityId}-1`), 'bad-2', w.communityId)).rejects.toMatchObject({ error: 'CaseRejected' });
+    await expect(rt.act('fu-ok', { action: 'acknowledge' }, staff(`co-${w.communityId}-1`), 'bad-1', w.communityId)).rejects.toMatchObject({ name: 'CaseRejected' });
+    await expect(rt.act('fu-ok', { action: 'record_outcome', outcome: 'cured', date: '2026-03-02' }, staff(`co-${w.communityId}-1`), 'bad-2', w.communityId)).rejects.toMatchObject({ name: 'CaseRejected' });
     expect(await caseOf(rt, 'fu-ok')).toEqual(before);
   });
 });

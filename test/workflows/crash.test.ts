@@ -1,24 +1,38 @@
 // A crash after every write: for each Task state in turn, the step fails once right after its
 // handler has written, the engine retries it, and the table ends exactly as in a run without
-// faults: no duplicate history entry, timer, outbox item or case.
+// faults: no duplicate history entry, timer, outbox item or case. The same for a command (`api`,
+// the case service as the API calls it): the caller sees an error after the write and sends the
+// same command again, as an API client retries with its Idempotency-Key.
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { businessInstant } from '../../functions/domain/time';
 import type { LocalRuntime } from '../../dev/local/runtime';
 import { functionKeys } from '../../functions/workflows/catalog';
+import { CaseRejected } from '../../functions/app/case-service';
 import { testDocumentClient } from '../support/dynamodb';
 import { allSubjects, testRuntime } from '../support/runtime';
 
 const START = businessInstant('2026-04-28', '10:00');
 
-/** One run through every workflow and every Task state. */
+/** A caller's retry: a command that failed for any reason but a refusal is sent again, unchanged. */
+async function retried<T>(send: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await send();
+    } catch (err) {
+      if (err instanceof CaseRejected || attempt >= 3) throw err;
+    }
+  }
+}
+
+/** One run through every command, every workflow and every Task state. */
 async function scenario(rt: LocalRuntime) {
   const subjects = await allSubjects(rt);
   const w = subjects.find((s) => s.class === 'co_managed')!;
   const p = subjects.find((s) => s.class === 'primary')!;
-  await rt.openCase({ type: 'handover', caseId: 'ho-a', subjectId: w.subjectId, reason: 'resigned', separationDate: '2026-04-27' });
-  await rt.act('ho-a', { action: 'reject', reason: 'not ours' }, { kind: 'staff', staffId: `co-${w.communityId}-1` }, 'reject-1', w.communityId);
-  await rt.openCase({ type: 'follow_up', caseId: 'fu-a', subjectId: p.subjectId, trigger: 'service', eventDate: '2026-04-28' });
+  await retried(() => rt.openCase({ type: 'handover', caseId: 'ho-a', subjectId: w.subjectId, reason: 'resigned', separationDate: '2026-04-27' }));
+  await retried(() => rt.act('ho-a', { action: 'reject', reason: 'not ours' }, { kind: 'staff', staffId: `co-${w.communityId}-1` }, 'reject-1', w.communityId));
+  await retried(() => rt.openCase({ type: 'follow_up', caseId: 'fu-a', subjectId: p.subjectId, trigger: 'service', eventDate: '2026-04-28' }));
   // Into May: the reroute deadline, reminders, the overdue follow-up, health checks (1 May) and
   // the May change reports all fall due on the way.
   await rt.advanceTo(businessInstant('2026-05-16', '12:00'));
@@ -49,7 +63,7 @@ describe('a step that fails after its write is retried without a duplicate', () 
     expect(count('H#')).toBeGreaterThan(10);
   });
 
-  for (const key of functionKeys) {
+  for (const key of [...functionKeys, 'api']) {
     it(`crash once after ${key}`, async () => {
       let crashed = 0;
       const rt = await testRuntime(START, {
@@ -72,6 +86,6 @@ describe('a step that fails after its write is retried without a duplicate', () 
   }
 
   it('reports the faults injected', () => {
-    console.log(`injected one crash after the write of each of ${Object.keys(crashes).length} Task handlers: ${JSON.stringify(crashes)}`);
+    console.log(`injected one crash after the write of each of ${Object.keys(crashes).length} Task handlers and commands: ${JSON.stringify(crashes)}`);
   });
 });

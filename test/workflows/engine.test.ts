@@ -51,102 +51,83 @@ describe('loadWorkflow', () => {
   });
 });
 
-describe('case-action', () => {
-  const command = { caseId: 'c-1', command: { action: 'accept' }, actor: { staffId: 'co-tongqiao-1' }, commandId: 'cmd-1' };
-  const applied = { caseId: 'c-1', applied: true, status: 'open', state: 'accepted', queueOrgUnitId: 'tongqiao', version: 2 };
+// Retry and rejection semantics of a Task, on the first state of recurring-obligations (the Retry
+// every Task in workflows/ has: CaseRejected never retried, anything else 4 times with backoff).
+describe('a Task: its result, a rejection, retries', () => {
+  const input = { kind: 'change_report', period: '2026-03' };
+  const planned = { kind: 'change_report', period: '2026-03', targets: [] };
+  const openObligations = recorder(() => ({ opened: 0, existing: 0 }));
 
   it('succeeds with the handler output, the handler seeing the execution input', async () => {
-    const applyAction = recorder(() => applied);
-    const engine = new WorkflowEngine({ handlers: { applyAction } });
-    const r = await engine.run('caseAction', command, fast);
-    report('case-action', r);
+    const planObligations = recorder(() => planned);
+    const engine = new WorkflowEngine({ handlers: { planObligations, openObligations } });
+    const r = await engine.run('recurringObligations', input, fast);
+    report('recurring-obligations, nothing owed', r);
     expect(r.status).toBe('SUCCEEDED');
-    expect(r.output).toEqual(applied);
-    expect(applyAction.calls).toEqual([command]);
-    expect(r.transitions).toBe(2); // ApplyAction, Applied
-    expect(r.executionName).toMatch(/^case-action-/);
-    expect(r.executionArn).toBe(`arn:aws-cn:states:cn-north-1:000000000000:execution:shudi-local-case-action:${r.executionName}`);
+    expect(r.output).toEqual({ ...planned, results: [] });
+    expect(planObligations.calls).toEqual([input]);
+    expect(openObligations.calls).toEqual([]);
+    expect(r.transitions).toBe(3); // PlanObligations, PerTarget, Opened
+    expect(r.executionName).toMatch(/^recurring-obligations-/);
+    expect(r.executionArn).toBe(`arn:aws-cn:states:cn-north-1:000000000000:execution:shudi-local-recurring-obligations:${r.executionName}`);
   });
 
   it('fails with error CaseRejected on a business rejection, calling the handler exactly once', async () => {
-    const applyAction = recorder(() => {
-      throw new CaseRejected('action accept is not allowed in state closed');
+    const planObligations = recorder(() => {
+      throw new CaseRejected('period: expected YYYY-MM');
     });
-    const engine = new WorkflowEngine({ handlers: { applyAction } });
-    const r = await engine.run('case-action', command, fast);
-    report('case-action rejected', r);
+    const engine = new WorkflowEngine({ handlers: { planObligations, openObligations } });
+    const r = await engine.run('recurring-obligations', input, fast);
+    report('recurring-obligations rejected', r);
     expect(r.status).toBe('FAILED');
     expect(r.error).toBe('CaseRejected');
     // Cause as Step Functions gives it for a Lambda error: the JSON error payload.
-    expect(JSON.parse(r.cause!)).toEqual({ errorType: 'CaseRejected', errorMessage: 'action accept is not allowed in state closed' });
-    expect(applyAction.calls).toHaveLength(1);
+    expect(JSON.parse(r.cause!)).toEqual({ errorType: 'CaseRejected', errorMessage: 'period: expected YYYY-MM' });
+    expect(planObligations.calls).toHaveLength(1);
     expect(r.retries).toBe(0);
-    expect(r.transitions).toBe(2); // ApplyAction, Rejected
+    expect(r.transitions).toBe(1); // PlanObligations
   });
 
   it('retries a transient error and succeeds', async () => {
-    const applyAction = recorder((_, call) => {
+    const planObligations = recorder((_, call) => {
       if (call === 1) throw transient('TransactionConflict');
-      return applied;
+      return planned;
     });
-    const engine = new WorkflowEngine({ handlers: { applyAction } });
-    const r = await engine.run('case-action', command, { ...fast, keepEvents: true });
-    report('case-action retried once', r);
+    const engine = new WorkflowEngine({ handlers: { planObligations, openObligations } });
+    const r = await engine.run('recurring-obligations', input, { ...fast, keepEvents: true });
+    report('recurring-obligations retried once', r);
     // The count is the log's StateEntered + StateRetried events.
     const entered = r.events!.filter((e) => e.type === 'StateEntered').map((e) => e.state!.name);
-    expect(entered).toEqual(['ApplyAction', 'Applied']);
+    expect(entered).toEqual(['PlanObligations', 'PerTarget', 'Opened']);
     expect(r.events!.filter((e) => e.type === 'StateRetried')).toHaveLength(1);
     expect(r.status).toBe('SUCCEEDED');
-    expect(r.output).toEqual(applied);
-    expect(applyAction.calls).toEqual([command, command]);
+    expect(planObligations.calls).toEqual([input, input]);
     expect(r.retries).toBe(1);
-    expect(r.transitions).toBe(3); // ApplyAction, retry, Applied
+    expect(r.transitions).toBe(4); // PlanObligations, retry, PerTarget, Opened
   });
 
   it('gives up after 4 retries and fails with the error name', async () => {
-    const applyAction = recorder(() => {
+    const planObligations = recorder(() => {
       throw transient('Lambda.TooManyRequestsException');
     });
-    const engine = new WorkflowEngine({ handlers: { applyAction } });
-    const r = await engine.run('case-action', command, fast);
-    report('case-action retries exhausted', r);
+    const engine = new WorkflowEngine({ handlers: { planObligations, openObligations } });
+    const r = await engine.run('recurring-obligations', input, fast);
+    report('recurring-obligations retries exhausted', r);
     expect(r.status).toBe('FAILED');
     expect(r.error).toBe('Lambda.TooManyRequestsException');
-    expect(applyAction.calls).toHaveLength(5);
+    expect(planObligations.calls).toHaveLength(5);
   });
 
   it('waits between retries as told (retryIntervalMs)', async () => {
-    const applyAction = recorder((_, call) => {
+    const planObligations = recorder((_, call) => {
       if (call < 3) throw new Error('boom');
-      return applied;
+      return planned;
     });
-    const engine = new WorkflowEngine({ handlers: { applyAction }, retryIntervalMs: 50 });
+    const engine = new WorkflowEngine({ handlers: { planObligations, openObligations }, retryIntervalMs: 50 });
     const started = Date.now();
-    const r = await engine.run('case-action', command);
+    const r = await engine.run('recurring-obligations', input);
     expect(r.status).toBe('SUCCEEDED');
     expect(Date.now() - started).toBeGreaterThanOrEqual(95);
-  });
-});
-
-describe('open-case', () => {
-  const input = { input: { caseType: 'handover', subjectId: 's-1' }, actor: { staffId: 'ul-1' } };
-
-  it('succeeds with the handler output', async () => {
-    const opened = { caseId: 'c-9', created: true, status: 'open', state: 'notified', queueOrgUnitId: 'tongqiao', version: 1 };
-    const openCase = recorder(() => opened);
-    const r = await new WorkflowEngine({ handlers: { openCase } }).run('openCase', input, fast);
-    report('open-case', r);
-    expect(r).toMatchObject({ status: 'SUCCEEDED', output: opened, transitions: 2 });
-    expect(openCase.calls).toEqual([input]);
-  });
-
-  it('fails with CaseRejected without retrying', async () => {
-    const openCase = recorder(() => {
-      throw new CaseRejected('subject is not registered here');
-    });
-    const r = await new WorkflowEngine({ handlers: { openCase } }).run('open-case', input, fast);
-    expect(r).toMatchObject({ status: 'FAILED', error: 'CaseRejected' });
-    expect(openCase.calls).toHaveLength(1);
   });
 });
 

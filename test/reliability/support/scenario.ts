@@ -5,7 +5,8 @@
 // checks and the May and June change reports opened by the scheduled jobs, some recorded, one
 // cancelled, others left to go overdue. Every action is valid: a run must never be refused.
 import { businessInstant } from '../../../functions/domain/time';
-import { WorkflowFailed, type LocalRuntime } from '../../../dev/local/runtime';
+import type { LocalRuntime } from '../../../dev/local/runtime';
+import { CaseRejected } from '../../../functions/app/case-service';
 
 export const SCENARIO_START = businessInstant('2026-04-27', '10:00');
 export const SCENARIO_END = businessInstant('2026-06-08', '12:00');
@@ -18,15 +19,14 @@ const dm = { actor: staff('dm-tiny'), org: 'tiny' };
 const ul = (unit: string) => ({ actor: staff(`ul-${unit}`), org: unit });
 
 export interface ScenarioStats {
-  /** Whole-workflow failures the caller retried with the same command id (an API client's retry). */
+  /** Commands that failed for a transient reason, retried by the caller with the same command id (an API client's retry). */
   callerRetries: number;
   steps: number;
 }
 
 /**
- * Runs the scenario. A workflow that failed for a transient reason after all its retries is retried
- * by the caller with the same command id, as an API client retries with its Idempotency-Key; a
- * business rejection fails the run.
+ * Runs the scenario. A command that failed for a transient reason is retried by the caller with the
+ * same command id, as an API client retries with its Idempotency-Key; a business rejection fails the run.
  */
 export async function runScenario(rt: LocalRuntime, opts: { end?: string } = {}): Promise<ScenarioStats> {
   const stats: ScenarioStats = { callerRetries: 0, steps: 0 };
@@ -46,7 +46,7 @@ export async function runScenario(rt: LocalRuntime, opts: { end?: string } = {})
           stats.steps++;
           return await fn();
         } catch (err) {
-          if (!(err instanceof WorkflowFailed) || err.error === 'CaseRejected' || attempt >= 5) throw new Error(`scenario step "${what}" failed: ${(err as Error).message}`);
+          if (err instanceof CaseRejected || attempt >= 8) throw new Error(`scenario step "${what}" failed: ${(err as Error).message}`);
           stats.callerRetries++;
         }
       }
