@@ -5,9 +5,10 @@
 //   npx cdk deploy -c district=chuanhui -c stage=prod …
 //
 // The region (-c region=, or AWS_REGION / AWS_DEFAULT_REGION) decides the partition and so what the stack
-// uses (./target.ts, docs/deploy-china.md). Without one the stacks are environment-agnostic: no region is
-// pinned into the template (not even the CLI's default, CDK_DEFAULT_REGION). Account from -c account= or
-// CDK_DEFAULT_ACCOUNT; nothing account-specific is committed, and synth needs no credentials.
+// uses (./target.ts, docs/deploy-china.md), and where the district's data lives: without one synth stops
+// and says so, rather than pinning the CLI's default (CDK_DEFAULT_REGION, us-east-1 when nothing is
+// configured) into the template. Account from -c account= or CDK_DEFAULT_ACCOUNT; nothing
+// account-specific is committed, and synth needs no credentials.
 // A context value the target cannot use stops synth before anything is written, naming the key and why.
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';

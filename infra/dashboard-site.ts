@@ -12,12 +12,12 @@
 // Content-Security-Policy: scripts and styles from the site only, API calls to this region's API
 // Gateway and the OpenID provider only, no framing.
 import { existsSync } from 'node:fs';
-import { Aws, DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CachePolicy,
-  type CfnDistribution,
+  CfnDistribution,
   Distribution,
   GeoRestriction,
   HeadersFrameOption,
@@ -55,10 +55,11 @@ export interface DashboardSiteProps {
 }
 
 /** The Content-Security-Policy of every dashboard response. */
-export function contentSecurityPolicy(connectOrigins: string[]): string {
+export function contentSecurityPolicy(stack: Stack, connectOrigins: string[]): string {
   // The API is on this region's API Gateway endpoint (a wildcard: the API's id would make the site and
   // the API depend on each other, the API's CORS naming the site's domain).
-  const api = `https://*.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
+  const suffix = Token.isUnresolved(stack.region) ? stack.urlSuffix : stack.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  const api = `https://*.execute-api.${stack.region}.${suffix}`;
   return [
     "default-src 'none'",
     "script-src 'self'",
@@ -117,7 +118,7 @@ export class DashboardSite extends Construct {
     this.securityHeaders = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'shudi dashboard: CSP, HSTS, no framing, no referrer',
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(props.connectOrigins), override: true },
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(Stack.of(this), props.connectOrigins), override: true },
         strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
@@ -153,13 +154,14 @@ export class DashboardSite extends Construct {
     if (props.domain && features.cloudFrontCertificate === 'iam') {
       // CloudFront in China takes an IAM server certificate, which the Distribution construct does not
       // model: the alias and the viewer certificate are set on the CloudFormation resource.
+      // (On the L1 properties rather than as a raw override, so cdk-nag's TLS rule sees them too.)
       const cfn = this.distribution.node.defaultChild as CfnDistribution;
-      cfn.addPropertyOverride('DistributionConfig.Aliases', [props.domain.name]);
-      cfn.addPropertyOverride('DistributionConfig.ViewerCertificate', {
-        IamCertificateId: props.domain.certificate,
-        SslSupportMethod: 'sni-only',
-        MinimumProtocolVersion: 'TLSv1.2_2021',
-      });
+      const config = cfn.distributionConfig as CfnDistribution.DistributionConfigProperty;
+      cfn.distributionConfig = {
+        ...config,
+        aliases: [props.domain.name],
+        viewerCertificate: { iamCertificateId: props.domain.certificate, sslSupportMethod: 'sni-only', minimumProtocolVersion: 'TLSv1.2_2021' },
+      };
     }
     this.url = props.domain ? `https://${props.domain.name}/` : `https://${this.distribution.distributionDomainName}/`;
     suppress(this.distribution, [

@@ -254,6 +254,14 @@ export class DistrictStack extends Stack {
 
 /** What a target cannot do with these settings stops synth, naming the context key. */
 function checkSettings(target: DeployTarget, stage: string, districtId: string, settings: DistrictStackSettings): void {
+  // The region is where the district's personal data lives (mainland China for a Chinese district): a
+  // choice someone makes, never the CLI's default. (A region-agnostic template is no way out either: the
+  // table's customer-managed key is per region and cannot be rendered without one.)
+  if (!target.region)
+    throw new ContextError(
+      'region',
+      `required for district ${districtId}: it decides the partition and where the district's data lives; e.g. -c region=cn-northwest-1 (Ningxia) or cn-north-1 (Beijing) for a Chinese district, a global region such as ap-east-1 otherwise (AWS_REGION is read too; the CLI's own default region never is)`,
+    );
   if (!target.features.cognitoUserPools && !settings.oidc)
     throw new ContextError(
       'oidcIssuer',

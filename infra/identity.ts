@@ -3,7 +3,7 @@
 // aws-cn partition), or, in the global partition, the stack's own Cognito user pool: ID tokens with
 // custom:staffId, custom:orgUnitId, custom:role and custom:district (docs/api.md) that staff cannot
 // write themselves: only an administrator sets them.
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   ClientAttributes,
@@ -94,7 +94,8 @@ export class Identity extends Construct {
     this.userPool = pool;
     this.userPoolDomain = domain;
     this.issuer = `https://${pool.userPoolProviderUrl}`;
-    this.origins = [`https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}`, `https://${prefix}.auth.${Aws.REGION}.amazoncognito.com`];
+    const { region, urlSuffix } = Stack.of(this);
+    this.origins = [`https://cognito-idp.${region}.${urlSuffix}`, `https://${prefix}.auth.${region}.amazoncognito.com`];
   }
 
   /** The dashboard's client at the user pool, created once the dashboard's URL is known (its redirect URI). */

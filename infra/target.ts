@@ -48,7 +48,7 @@ export const FEATURES: Record<Partition, TargetFeatures> = {
 };
 
 export interface DeployTarget {
-  /** Unset: an environment-agnostic template (`${AWS::Region}`, `${AWS::Partition}`), of the global target. */
+  /** Unset: no target yet (the stack refuses to synthesize: ./district-stack.ts, checkSettings). */
   region?: string;
   partition: Partition;
   features: TargetFeatures;
