@@ -22,6 +22,7 @@ export const apiRoutes: readonly ApiRoute[] = [
   { method: 'POST', path: '/cases/{caseId}/actions', auth: 'staff' },
   { method: 'GET', path: '/reports/overdue-handovers', auth: 'staff' },
   { method: 'GET', path: '/reports/on-time', auth: 'staff' },
+  { method: 'GET', path: '/reports/late-reporting', auth: 'staff' },
   { method: 'POST', path: '/imports/staff', auth: 'staff' },
   { method: 'POST', path: '/imports/subjects', auth: 'staff' },
   { method: 'GET', path: '/audit', auth: 'staff' },
