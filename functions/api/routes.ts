@@ -5,7 +5,7 @@ import { CaseRejected, subjectRefOf } from '../app/case-service';
 import type { Case } from '../domain/case';
 import { allowedActions, decide, openCase, type OpenCaseInput } from '../domain/case-machines';
 import { managingOrgUnitId, type Subject } from '../domain/people';
-import { onTimeReport, overdueHandoverReport } from '../domain/reports';
+import { lateReportingReport, onTimeReport, overdueHandoverReport } from '../domain/reports';
 import { businessDateOf, daysBetween, endOfBusinessDay, startOfBusinessDay } from '../domain/time';
 import { StaleCaseError } from '../store/case-store';
 import { idempotencyItem, type AuditEntry } from '../store/keys';
@@ -495,6 +495,35 @@ export function apiRoutes(openapi: () => unknown): Route[] {
         const org = orgInScope(ctx.caller, query.orgUnitId ?? ctx.caller.orgUnitId, territory);
         const cases = await deps.cases.listClosedUnder({ id: org.id, kind: org.kind }, startOfBusinessDay(query.from), endOfBusinessDay(query.to));
         return { status: 200, body: onTimeReport({ orgUnitId: org.id, cases, territory, from: query.from, to: query.to }) };
+      },
+    }),
+    route<Record<string, never>, z.output<typeof onTimeReportQuery>>({
+      method: 'GET',
+      path: '/reports/late-reporting',
+      operationId: 'lateReporting',
+      summary: 'Handovers reported after their due date, by reporting unit and street',
+      description: `Handovers opened between from and to (Asia/Shanghai dates, inclusive, at most ${MAX_REPORT_DAYS} days) whose 30 days were already over when they were reported, counted against the reporter (the sending unit or community) and its street, for reporters within the org unit.`,
+      tag: 'reports',
+      auth: 'staff',
+      access: 'the org unit or one above it',
+      query: onTimeReportQuery,
+      response: { status: 200, componentId: 'LateReportingReport', description: 'the report' },
+      problems: [400, 403, 404],
+      handler: async (ctx) => {
+        const { deps, query, now } = ctx;
+        const { territory } = deps.district;
+        if (query.from > query.to) throw new HttpProblem('validation', 'the period ends before it starts', [{ path: 'query.to', message: 'to is on or after from' }]);
+        if (daysBetween(query.from, query.to) >= MAX_REPORT_DAYS) throw new HttpProblem('validation', 'the period is too long', [{ path: 'query.to', message: `a report covers at most ${MAX_REPORT_DAYS} days` }]);
+        const org = orgInScope(ctx.caller, query.orgUnitId ?? ctx.caller.orgUnitId, territory);
+        // Reported in the period: still open, or closed since the period began.
+        const cases = await deps.cases.listClosedUnder({ id: org.id, kind: org.kind }, startOfBusinessDay(query.from), now);
+        let cursor: string | undefined;
+        do {
+          const page = await deps.cases.listOpenUnder({ id: org.id, kind: org.kind }, { type: 'handover', limit: 500, ...(cursor ? { cursor } : {}) });
+          cases.push(...page.items);
+          cursor = page.cursor;
+        } while (cursor);
+        return { status: 200, body: lateReportingReport({ orgUnitId: org.id, cases, territory, from: query.from, to: query.to }) };
       },
     }),
     route<Record<string, never>, Record<string, never>, unknown>({

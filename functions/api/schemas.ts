@@ -346,6 +346,23 @@ export const onTimeReportView = z.object({
 });
 responseComponents.add(onTimeReportView, { id: 'OnTimeReport' });
 
+export const lateReportingView = z.object({
+  orgUnitId: z.string(),
+  from: z.string(),
+  to: z.string(),
+  reporters: z.array(
+    z.object({
+      reporterId: z.string().describe('the unit or community that reported handovers after their due date'),
+      streetId: z.string(),
+      cases: z.number().int(),
+      totalDelayDays: z.number().int().describe('calendar days past the due date at each report, summed'),
+      maxDelayDays: z.number().int(),
+    }),
+  ),
+  streets: z.array(z.object({ streetId: z.string(), cases: z.number().int(), totalDelayDays: z.number().int() })),
+});
+responseComponents.add(lateReportingView, { id: 'LateReportingReport' });
+
 export const importResult = z.object({
   accepted: z.number().int(),
   rejected: z.array(z.object({ row: z.number().int().describe('1-based record number (CSV: after the header)'), field: z.string(), reason: z.string() })),

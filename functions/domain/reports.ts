@@ -138,3 +138,60 @@ export function onTimeReport(p: { orgUnitId: string; cases: Case[]; territory: T
   }
   return { orgUnitId: p.orgUnitId, from: p.from, to: p.to, rows };
 }
+
+export interface LateReporterRow {
+  /** The unit (a separation) or community (a move) that reported handovers after their due date. */
+  reporterId: string;
+  streetId: string;
+  /** Handovers it reported late in the period. */
+  cases: number;
+  /** Calendar days past the due date, summed and at most, at the time of each report. */
+  totalDelayDays: number;
+  maxDelayDays: number;
+}
+
+export interface LateReportingReport {
+  orgUnitId: string;
+  from: BusinessDate;
+  to: BusinessDate;
+  /** One row per late reporter, most late cases first. */
+  reporters: LateReporterRow[];
+  /** The same, summed per street of the reporter, in territory order. */
+  streets: { streetId: string; cases: number; totalDelayDays: number }[];
+}
+
+/**
+ * Late reporting: handovers reported (opened) between `from` and `to` after their 30 days were over, counted against
+ * the reporter (the sending unit or community) and its street, for reporters within `orgUnitId`.
+ */
+export function lateReportingReport(p: { orgUnitId: string; cases: Case[]; territory: Territory; from: BusinessDate; to: BusinessDate }): LateReportingReport {
+  const rows = new Map<string, LateReporterRow>();
+  const seen = new Set<string>();
+  for (const c of p.cases) {
+    if (c.type !== 'handover' || c.data.reportedLate !== true || seen.has(c.caseId)) continue;
+    seen.add(c.caseId);
+    const day = businessDateOf(c.createdAt);
+    if (day < p.from || day > p.to) continue;
+    const reporter = c.data.fromOrgUnitId;
+    if (typeof reporter !== 'string' || !p.territory.get(reporter) || !p.territory.isWithin(reporter, p.orgUnitId)) continue;
+    const delay = typeof c.data.reportDelayDays === 'number' ? c.data.reportDelayDays : 0;
+    const row = rows.get(reporter) ?? { reporterId: reporter, streetId: p.territory.streetOf(reporter) ?? p.territory.districtId, cases: 0, totalDelayDays: 0, maxDelayDays: 0 };
+    row.cases++;
+    row.totalDelayDays += delay;
+    row.maxDelayDays = Math.max(row.maxDelayDays, delay);
+    rows.set(reporter, row);
+  }
+  const reporters = [...rows.values()].sort((a, b) => b.cases - a.cases || b.totalDelayDays - a.totalDelayDays || (a.reporterId < b.reporterId ? -1 : 1));
+  const streets = p.territory
+    .childrenOf(p.territory.districtId)
+    .map((s) => ({ streetId: s.id, cases: 0, totalDelayDays: 0 }))
+    .filter((s) => p.territory.isWithin(s.streetId, p.orgUnitId) || p.territory.isWithin(p.orgUnitId, s.streetId));
+  for (const r of reporters) {
+    const s = streets.find((x) => x.streetId === r.streetId);
+    if (s) {
+      s.cases += r.cases;
+      s.totalDelayDays += r.totalDelayDays;
+    }
+  }
+  return { orgUnitId: p.orgUnitId, from: p.from, to: p.to, reporters, streets };
+}

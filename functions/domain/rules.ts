@@ -58,6 +58,11 @@ export const routingRules = z
         /** Due this long after the separation or move date. */
         due: deadlineRule(30, 'calendar'),
         remindDaysBefore: reminders([7, 0]),
+        /**
+         * A handover reported after its due date (the sender was late): the receiving community's window, counted from
+         * the day of the report, before the case goes overdue. Product-chosen; the source sets only the 30 days.
+         */
+        lateReportWindow: deadlineRule(5, 'working'),
         /** After the receiving community rejects it, the street re-routes it within this. */
         reroute: deadlineRule(3, 'working'),
         /** Overdue (escalated to the street) and still open this many days later: escalated to the district. */

@@ -80,6 +80,7 @@ function cellsFor(caller: Caller, relation: string, target: string): Cell[] {
     c('GET /subjects', scoped, (t) => s.call('GET', `/subjects?orgUnitId=${target}`, { token: t })),
     c('GET /reports/overdue-handovers', scoped, (t) => s.call('GET', `/reports/overdue-handovers?orgUnitId=${target}`, { token: t })),
     c('GET /reports/on-time', scoped, (t) => s.call('GET', `/reports/on-time?orgUnitId=${target}&from=2026-01-01&to=2026-03-31`, { token: t })),
+    c('GET /reports/late-reporting', scoped, (t) => s.call('GET', `/reports/late-reporting?orgUnitId=${target}&from=2026-01-01&to=2026-03-31`, { token: t })),
     c('GET /cases/{caseId}', other ? 404 : leafInside ? 200 : 403, (t) => s.call('GET', `/cases/${other ? 'fu-from-another-district' : caseAt[leaf]!.caseId}`, { token: t })),
     // A well-formed outcome dated tomorrow: a caller allowed to act gets the domain's 400 (and nothing is written).
     c('POST /cases/{caseId}/actions', other ? 404 : leafInside ? 400 : 403, (t) =>

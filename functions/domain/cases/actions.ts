@@ -1,7 +1,7 @@
 // The handlers of the actions every case type shares (record_outcome, escalate, cancel and the timer events). A
 // type's own actions (acknowledge, reject, reassign) live in its module.
 import type { Case, QueueLevel } from '../case';
-import { addCalendarDays, startOfBusinessDay } from '../time';
+import { startOfBusinessDay } from '../time';
 import type { Action } from './commands';
 import { invalid, notAllowed, notify, str, timerId, todayOf, type Data, type Effect } from './decision';
 import type { Handler } from './machine';
@@ -59,7 +59,10 @@ const overdue: Handler<'overdue'> = (c, _cmd, ctx, seq) => {
   const data: Data = { ...c.data, overdue: true, overdueSince: today };
   const after = ctx.rules[c.type].escalateToDistrictAfterDays;
   if (after !== null && c.level !== 'district') {
-    const at = startOfBusinessDay(addCalendarDays(today, after));
+    // Escalated at the start of the day `after` days on, moved off a rest day like every other deadline.
+    const districtDue = ctx.deadline({ days: after, unit: 'calendar' }, today);
+    const at = startOfBusinessDay(districtDue.date);
+    data.districtDueDate = districtDue.date;
     data.districtDueAt = at;
     effects.push({ kind: 'set_timer', timerId: timerId(c.caseId, 'escalate_district'), caseId: c.caseId, at, command: { action: 'escalate_district' } });
   }

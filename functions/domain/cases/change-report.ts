@@ -1,7 +1,7 @@
 // 月变更报告单: a community's monthly change report to its street.
 import * as z from 'zod';
 import { orgId } from './commands';
-import { notify, str, type MachineContext, type Opening, type Rejection } from './decision';
+import { lastDayOn, notify, str, type MachineContext, type Opening, type Rejection } from './decision';
 import { outcomeMachine, type CaseTypeModule } from './machine';
 import { requireKind } from './routing';
 
@@ -24,7 +24,7 @@ function open(input: Input, ctx: MachineContext): Opening | Rejection {
     owner: input.communityId,
     level: 'community',
     state: 'awaiting_filing',
-    due: { date: dueDate, provisional: false },
+    due: lastDayOn(ctx, dueDate),
     data: { month: input.month },
     effects: [],
   };

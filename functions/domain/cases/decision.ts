@@ -157,6 +157,15 @@ export function withoutKeys(data: Data, ...keys: string[]): Data {
   return out;
 }
 
+/**
+ * A last day the rules set as a date (the 2nd of the month, a period's end, a given window end), through the one
+ * deadline function: on a rest day it moves to the next working day (Civil Code art. 203), provisional in a year
+ * without an official schedule.
+ */
+export function lastDayOn(ctx: MachineContext, date: BusinessDate): CalendarResult {
+  return ctx.deadline({ days: 0, unit: 'calendar' }, date);
+}
+
 export function notify(caseId: string, seq: number, template: string, orgUnitId: string, role: StaffRole, params: Record<string, string | number> = {}): NotifyEffect {
   return { kind: 'notify', notificationId: `${caseId}#${seq}#${template}#${orgUnitId}#${role}`, caseId, template, recipient: { orgUnitId, role }, params };
 }

@@ -2,7 +2,7 @@
 import * as z from 'zod';
 import { addCalendarDays } from '../time';
 import { caseIdField, isoDate, orgId, subjectRef } from './commands';
-import { clean, followOnId, invalid, isRejection, notify, num, str, todayOf, type Effect, type MachineContext, type Opening, type Rejection } from './decision';
+import { clean, followOnId, invalid, lastDayOn, isRejection, notify, num, str, todayOf, type Effect, type MachineContext, type Opening, type Rejection } from './decision';
 import { outcomeMachine, type CaseTypeModule } from './machine';
 import { requireKind } from './routing';
 import { subjectData, subjectOf } from './subject';
@@ -30,7 +30,7 @@ function open(input: Input, ctx: MachineContext): Opening | Rejection {
   if (eventDate > today) return invalid(`the event date ${eventDate} is in the future (today is ${today})`);
   const windowStart = input.windowStart ?? eventDate;
   if (windowStart < eventDate) return invalid(`the window cannot open (${windowStart}) before the event (${eventDate})`);
-  const window = input.windowEnd ? { date: input.windowEnd, provisional: false } : ctx.deadline(ctx.rules.follow_up.window, windowStart);
+  const window = input.windowEnd ? lastDayOn(ctx, input.windowEnd) : ctx.deadline(ctx.rules.follow_up.window, windowStart);
   if (window.date < windowStart) return invalid(`the window ends (${window.date}) before it starts (${windowStart})`);
   const bad = requireKind(ctx.territory, subject.communityId, 'community', "the subject's community");
   if (bad) return bad;

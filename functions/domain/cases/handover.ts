@@ -3,7 +3,7 @@
 import * as z from 'zod';
 import type { QueueLevel } from '../case';
 import type { BusinessDate } from '../time';
-import { endOfBusinessDay } from '../time';
+import { daysBetween, endOfBusinessDay } from '../time';
 import { caseIdField, isoDate, orgId, subjectRef } from './commands';
 import {
   afterDate,
@@ -103,7 +103,11 @@ function open(input: Input, ctx: MachineContext): Opening | Rejection {
     const bad = requireKind(ctx.territory, to, 'community', 'the receiving community');
     if (bad) return bad;
   }
-  const due = ctx.deadline(ctx.rules.handover.due, separationDate);
+  // The 30 days are the sender's duty. Reported after them, the case says by how much the sender was late, and the
+  // receiving community gets a fair window from the report instead of a case already overdue.
+  const statutory = ctx.deadline(ctx.rules.handover.due, separationDate);
+  const late = statutory.date < today;
+  const due = late ? ctx.deadline(ctx.rules.handover.lateReportWindow, today) : statutory;
   const data = clean({
     ...subjectData(subject),
     reason: input.reason,
@@ -111,6 +115,7 @@ function open(input: Input, ctx: MachineContext): Opening | Rejection {
     fromOrgUnitId: from,
     fromKind: input.reason === 'moved' ? 'community' : 'unit',
     rejections: 0,
+    ...(late ? { reportedLate: true, statutoryDueDate: statutory.date, reportDelayDays: daysBetween(statutory.date, today) } : {}),
   });
   if (to) return { caseId: input.caseId, subjectId: subject.subjectId, parentCaseId: input.parentCaseId, owner: to, level: 'community', state: 'awaiting_ack', due, data, effects: [], reason: input.reason };
   // Receiving community unknown: the sending community owns it until its street routes it.

@@ -6,7 +6,7 @@ import type { RoutingRules } from '../rules';
 import type { Territory } from '../territory';
 import { addCalendarDays, assertBusinessDate, businessInstant, type BusinessDate } from '../time';
 import { isoDate, subjectRef, type SubjectRef } from './commands';
-import { clean, followOnId, invalid, isRejection, str, timerId, todayOf, type Effect, type MachineContext, type Opening, type Rejection } from './decision';
+import { clean, followOnId, invalid, lastDayOn, isRejection, str, timerId, todayOf, type Effect, type MachineContext, type Opening, type Rejection } from './decision';
 import { outcomeMachine, type CaseTypeModule } from './machine';
 import { ownerLevel, requireKind } from './routing';
 import { subjectData, subjectOf } from './subject';
@@ -93,7 +93,7 @@ function open(input: Input, ctx: MachineContext): Opening | Rejection {
     owner,
     level: ownerLevel(owner, ctx.territory),
     state: 'awaiting_outcome',
-    due: { date: period.end, provisional: false },
+    due: lastDayOn(ctx, period.end),
     data: clean({ ...subjectData(subject), cadence, perYear, periodStart: period.start, periodEnd: period.end, period: period.index, checkDay }),
     effects,
   };
