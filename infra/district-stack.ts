@@ -39,6 +39,7 @@ import type { DistrictConfig } from '../functions/domain/district-config';
 import { INDEXES, TABLE_KEYS, TTL_ATTRIBUTE, tableNameFor } from '../functions/store/table-design';
 import { definitionSubstitutions, functionKeys, workflowNames, workflows, type FunctionKey, type WorkflowName } from '../functions/workflows/catalog';
 import { apiAccess, jobAccess, workflowAccess, type JobFunctionKey } from './access';
+import { CursorKey } from './cursor-key';
 import { apiRoutes } from './api-routes';
 import { DashboardSite } from './dashboard-site';
 import { ShudiFunction, type ShudiFunctionProps } from './lambda-function';
@@ -508,6 +509,8 @@ export class DistrictStack extends Stack {
       memorySize: 1024,
       environment: { USER_POOL_ID: this.userPool.userPoolId, USER_POOL_CLIENT_ID: this.userPoolClient.userPoolClientId },
     });
+    // Page cursors are sealed with a per-district key (infra/cursor-key.ts; docs/security.md "Cursors").
+    new CursorKey(this, 'CursorKey', { key: this.key, districtId, stage }).grantTo(this.apiFunction);
 
     this.api = new HttpApi(this, 'HttpApi', {
       apiName: `shudi-${stage}-${districtId}`,
