@@ -18,6 +18,8 @@ export interface TableAccess {
   readonly table: readonly TableAction[];
   /** Indexes it queries (an index allows Query only). */
   readonly indexes: readonly IndexName[];
+  /** Appends audit entries (the API only): PutItem on AUDIT# partitions; no role may change or delete one. */
+  readonly appendsAudit?: boolean;
 }
 
 const WRITE_ACTIONS: readonly TableAction[] = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'ConditionCheckItem'];
@@ -28,6 +30,50 @@ export function writesTable(a: TableAccess): boolean {
 
 export function touchesTable(a: TableAccess): boolean {
   return a.table.length > 0 || a.indexes.length > 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit log is append-only by IAM. Its items are the table's AUDIT#<date> partitions
+// (functions/store/keys.ts keys.audit). Every write a role may make is granted on the condition
+// that no partition key of the request is an audit partition (`dynamodb:LeadingKeys`, evaluated per
+// item of a batch or a transaction), except the API's PutItem, which appends entries; and an
+// explicit Deny repeats it, so a grant added later (grantReadWriteData) cannot undo it. DynamoDB has
+// no condition key for a ConditionExpression: that the API's PutItem never replaces an entry rests
+// on its `attribute_not_exists(PK)` (functions/store/audit-store.ts) and on every entry having a
+// new key; docs/security.md says so.
+
+/** The partition keys of audit entries, as an IAM string pattern. */
+export const AUDIT_PARTITIONS = 'AUDIT#*';
+
+/** Actions that change or remove an item that exists (BatchWriteItem deletes too). */
+const CHANGES_ITEMS: readonly TableAction[] = ['UpdateItem', 'DeleteItem', 'BatchWriteItem'];
+
+/** One IAM statement on the table (`table`) or its indexes (`indexes`), without CDK types. */
+export interface TableStatement {
+  effect: 'Allow' | 'Deny';
+  actions: string[];
+  on: 'table' | 'indexes';
+  condition?: Record<string, Record<string, string[]>>;
+}
+
+const notAudit = { 'ForAllValues:StringNotLike': { 'dynamodb:LeadingKeys': [AUDIT_PARTITIONS] } };
+const anyAudit = { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': [AUDIT_PARTITIONS] } };
+
+/** The IAM statements of a table access profile (infra/lambda-function.ts turns them into policy statements). */
+export function tableStatements(a: TableAccess): TableStatement[] {
+  const out: TableStatement[] = [];
+  const free = a.table.filter((x) => !CHANGES_ITEMS.includes(x) && (x !== 'PutItem' || a.appendsAudit));
+  const scoped = a.table.filter((x) => !free.includes(x));
+  if (free.length) out.push({ effect: 'Allow', actions: free.map((x) => `dynamodb:${x}`), on: 'table' });
+  if (scoped.length) out.push({ effect: 'Allow', actions: scoped.map((x) => `dynamodb:${x}`), on: 'table', condition: notAudit });
+  if (a.indexes.length) out.push({ effect: 'Allow', actions: ['dynamodb:Query'], on: 'indexes' });
+  if (touchesTable(a)) {
+    const denied = [...CHANGES_ITEMS, ...(a.appendsAudit ? [] : (['PutItem'] as const))].map((x) => `dynamodb:${x}`);
+    out.push({ effect: 'Deny', actions: denied, on: 'table', condition: anyAudit });
+    // PartiQL could reach the same items by statement; no function uses it.
+    out.push({ effect: 'Deny', actions: ['dynamodb:PartiQLInsert', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'], on: 'table' });
+  }
+  return out;
 }
 
 /**
@@ -77,6 +123,7 @@ export const workflowAccess: Record<FunctionKey, TableAccess> = {
 export const apiAccess: TableAccess = {
   table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem', 'BatchWriteItem'],
   indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI7'],
+  appendsAudit: true,
 };
 
 /** The job Lambdas beside the workflow Tasks (functions/handlers/lambda/<key>.ts). */

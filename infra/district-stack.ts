@@ -24,6 +24,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { DistrictConfig } from '../functions/domain/district-config';
 import type { FunctionKey, WorkflowName } from '../functions/workflows/catalog';
+import { CursorKey } from './cursor-key';
 import { DashboardSite, type DashboardDomain } from './dashboard-site';
 import { DistrictData } from './district-data';
 import { DistrictApi } from './http-api';
@@ -141,6 +142,8 @@ export class DistrictStack extends Stack {
       rateLimit: settings.apiRateLimit ?? 50,
       burstLimit: settings.apiBurstLimit ?? 100,
     });
+    // Page cursors are sealed with a per-district key (infra/cursor-key.ts; docs/security.md "Cursors").
+    new CursorKey(this, 'CursorKey', { key, districtId, stage }).grantTo(this.httpApi.fn);
 
     // The dashboard's runtime configuration (window.SHUDI_CONFIG), deployed with its files: one OpenID
     // Connect sign-in (authorization code + PKCE) whoever the issuer is.

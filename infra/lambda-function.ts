@@ -3,14 +3,14 @@
 // infra/access.ts says: the table ARN and `<table ARN>/index/<name>`, never a wildcard.
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { kmsActionsFor, type TableAccess } from './access';
+import { kmsActionsFor, tableStatements, type TableAccess } from './access';
 import { bundlingOptions, commonLambdaEnvironment, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from './bundling';
 import { reasons, suppress } from './nag';
 import { ROOT, paths } from './paths';
@@ -85,13 +85,17 @@ export class ShudiFunction extends Construct {
   }
 }
 
-/** The IAM statements of a table access profile. */
+/** The IAM statements of a table access profile (infra/access.ts tableStatements: the audit log is append-only). */
 export function grantTableAccess(role: Role, table: ITableV2, key: IKey, access: TableAccess): void {
-  if (access.table.length > 0) {
-    role.addToPrincipalPolicy(new PolicyStatement({ actions: access.table.map((a) => `dynamodb:${a}`), resources: [table.tableArn] }));
-  }
-  if (access.indexes.length > 0) {
-    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:Query'], resources: access.indexes.map((i) => `${table.tableArn}/index/${i}`) }));
+  for (const st of tableStatements(access)) {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({
+        effect: st.effect === 'Deny' ? Effect.DENY : Effect.ALLOW,
+        actions: st.actions,
+        resources: st.on === 'table' ? [table.tableArn] : access.indexes.map((i) => `${table.tableArn}/index/${i}`),
+        ...(st.condition ? { conditions: st.condition } : {}),
+      }),
+    );
   }
   const kms = kmsActionsFor(access);
   if (kms.length > 0) {

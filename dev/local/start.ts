@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LocalSink } from '../../functions/adapters/local-sink';
 import { createApi } from '../../functions/api/app';
+import { localCursorKey } from './cursor-key';
 import { OffsetClock } from '../../functions/domain/clock';
 import type { DistrictConfig } from '../../functions/domain/district-config';
 import { businessDateOf, addCalendarDays } from '../../functions/domain/time';
@@ -179,7 +180,7 @@ async function main() {
     await control.tick();
     saveClock(clock, districtId);
 
-    const api = createApi({ ...rt.parts, clock, logger: new Logger({ serviceName: 'shudi-api', logLevel: (process.env.LOG_LEVEL ?? 'WARN') as 'WARN' }) });
+    const api = createApi({ ...rt.parts, clock, cursorKey: localCursorKey(join(dataRoot, 'cursor-key'), districtId), logger: new Logger({ serviceName: 'shudi-api', logLevel: (process.env.LOG_LEVEL ?? 'WARN') as 'WARN' }) });
     const auth = await DevAuth.create({ districtId, keyFile: join(dataRoot, 'dev-auth-key.json') });
     server = await startLocalServer({ api, auth, register: rt.register, clock: control, outbox: sink, staticDir, port, host });
     loop = setInterval(() => {

@@ -48,12 +48,31 @@ export function canViewOrg(caller: Caller, orgUnitId: string, territory: Territo
   return territory.isWithin(orgUnitId, caller.orgUnitId);
 }
 
-/** An org unit the caller may look into: 404 when the district has no such unit, 403 when it is outside her scope. */
+/**
+ * An org unit the caller may look into. One that the district does not have and one outside her
+ * scope get the same 404 with the same body: an answer never depends on what exists beyond her scope.
+ */
 export function orgInScope(caller: Caller, orgUnitId: string, territory: Territory): OrgUnit {
   const unit = territory.get(orgUnitId);
-  if (!unit) throw new HttpProblem('not-found', `no org unit "${orgUnitId}" in this district`);
-  if (!canViewOrg(caller, unit.id, territory)) throw new HttpProblem('forbidden', `org unit "${orgUnitId}" is outside your scope (${caller.orgUnitId})`);
+  if (!unit || !canViewOrg(caller, unit.id, territory)) throw notFound('org unit', orgUnitId);
   return unit;
+}
+
+/**
+ * The one answer for "no such thing" and "not yours": 404, a body naming only what the caller sent.
+ * Every route that looks something up by id throws this for both (docs/security.md, "Existence").
+ */
+export function notFound(what: 'org unit' | 'case' | 'subject' | 'staff member', id: string): HttpProblem {
+  return new HttpProblem('not-found', `no ${what} "${id}" within your scope`);
+}
+
+/**
+ * Whether a subject is the caller's to see: her community or her employer unit (co_managed) is the
+ * caller's org unit or beneath it. Health checks of co_managed residents are at the community, so a
+ * community officer sees them as well as the unit's liaison.
+ */
+export function canSeeSubject(caller: Caller, s: { communityId: string; unitId?: string }, territory: Territory): boolean {
+  return territory.isWithin(s.communityId, caller.orgUnitId) || (!!s.unitId && territory.isWithin(s.unitId, caller.orgUnitId));
 }
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);

@@ -8,11 +8,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { Staff } from '../domain/people';
-import { BadCursorError } from '../store/paging';
+import { businessDateOf } from '../domain/time';
+import type { AuditEntry } from '../store/keys';
+import { BadCursorError, CursorSeal, type CursorKeySource } from '../store/paging';
 import { callerFromClaims, type Caller } from './access';
 import { openApiDocument } from './openapi';
 import { HttpProblem, parseOr400, problemResponse, validationProblem } from './problem';
-import { Router, type ApiDeps, type Ctx, type Route } from './router';
+import { Router, type ApiDeps, type AuditFacts, type Ctx, type Route } from './router';
 import { apiRoutes } from './routes';
 
 export type ApiEvent = APIGatewayProxyEventV2 & {
@@ -27,7 +29,11 @@ export interface Api {
   openapi(): Record<string, unknown>;
 }
 
-export type ApiDepsInput = Omit<ApiDeps, 'logger'> & { logger?: Logger };
+export type ApiDepsInput = Omit<ApiDeps, 'logger' | 'cursors'> & {
+  logger?: Logger;
+  /** The district's cursor key (Lambda: Secrets Manager; npm start: .data/cursor-key); absent: a key for this process only. */
+  cursorKey?: CursorKeySource;
+};
 
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
@@ -47,7 +53,49 @@ interface Meta {
   requestId: string;
   startedMs: number;
   route?: string;
+  /** The matched route (a refusal of a staff route is audited). */
+  matched?: Route;
+  caller?: Caller;
+  /** Path ids and the query's org unit, once they passed their schemas (a refusal's audit names them). */
+  targets?: Pick<AuditEntry, 'caseId' | 'targetOrgUnitId' | 'targetStaffId'>;
   staffId?: string;
+}
+
+/** Every subject id a response body carries (`subjectId`, `subjectIds` at any depth), each once. */
+export function subjectIdsIn(body: unknown): string[] {
+  const out = new Set<string>();
+  const walk = (v: unknown, depth: number): void => {
+    if (depth > 8 || !v || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1);
+      return;
+    }
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'subjectId' && typeof x === 'string') out.add(x);
+      else if (k === 'subjectIds' && Array.isArray(x)) for (const id of x) if (typeof id === 'string') out.add(id);
+      else walk(x, depth + 1);
+    }
+  };
+  walk(body, 0);
+  return [...out];
+}
+
+/** JSON with object keys sorted: the same values give the same text whatever their order. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** What a cursor is bound to: the route, the caller, the path and the query but for cursor and page size. */
+function cursorBinding(route: Route, caller: Caller | undefined, params: unknown, query: Record<string, unknown>): string {
+  const { cursor: _c, limit: _l, ...rest } = query;
+  return `${route.method} ${route.path}|${caller?.staffId ?? ''}|${canonical(params)}|${canonical(rest)}`;
 }
 
 function lowerHeaders(h: Record<string, string | undefined> | undefined): Record<string, string> {
@@ -64,8 +112,18 @@ function mediaTypeOf(contentType: string | undefined): { type?: string; utf8: bo
   return { type, utf8: !charset || charset === 'utf-8' || charset === 'utf8' };
 }
 
+/** The audit targets among a route's path parameters. */
+function targetsOf(params: Record<string, unknown>): NonNullable<Meta['targets']> {
+  const t: NonNullable<Meta['targets']> = {};
+  if (typeof params.caseId === 'string') t.caseId = params.caseId;
+  if (typeof params.orgUnitId === 'string') t.targetOrgUnitId = params.orgUnitId;
+  if (typeof params.staffId === 'string') t.targetStaffId = params.staffId;
+  return t;
+}
+
 export function createApi(input: ApiDepsInput): Api {
-  const deps: ApiDeps = { ...input, logger: input.logger ?? new Logger({ serviceName: 'shudi-api' }) };
+  const { cursorKey, ...rest } = input;
+  const deps: ApiDeps = { ...rest, logger: input.logger ?? new Logger({ serviceName: 'shudi-api' }), cursors: cursorKey ? new CursorSeal(cursorKey) : CursorSeal.ephemeral() };
   const { logger } = deps;
   const { territory } = deps.district;
   let doc: Record<string, unknown> | undefined;
@@ -100,13 +158,23 @@ export function createApi(input: ApiDepsInput): Api {
     if (stage && stage !== '$default' && path.startsWith(`/${stage}/`)) path = path.slice(stage.length + 1);
     const { route, params } = router.match(method, path);
     m.route = route.path;
+    m.matched = route;
     const headers = lowerHeaders(event.headers);
 
     const caller = route.auth === 'staff' ? await authenticate(event) : (undefined as unknown as Caller);
-    if (caller) m.staffId = caller.staffId;
+    if (caller) {
+      m.staffId = caller.staffId;
+      m.caller = caller;
+    }
 
+    // Path ids are checked for shape here, before any handler can look them up.
     const parsedParams = route.params ? parseOr400(route.params, params, 'path') : params;
-    const query = route.query ? parseOr400(route.query, event.queryStringParameters ?? {}, 'query') : {};
+    m.targets = targetsOf(parsedParams as Record<string, unknown>);
+    const query = (route.query ? parseOr400(route.query, event.queryStringParameters ?? {}, 'query') : {}) as Record<string, unknown>;
+    if (typeof query.orgUnitId === 'string') m.targets.targetOrgUnitId = query.orgUnitId;
+    // A sealed cursor is opened before the handler runs: an edited or borrowed one is a 400 and never a read.
+    const binding = route.pages ? cursorBinding(route, caller, parsedParams, query) : '';
+    if (route.pages && typeof query.cursor === 'string') query.cursor = await deps.cursors.open(query.cursor, binding);
     if (route.idempotencyKey && headers['idempotency-key'] !== undefined && !IDEMPOTENCY_KEY.test(headers['idempotency-key']))
       throw validationProblem([{ path: 'header.idempotency-key', message: 'an idempotency key is 1–200 visible ASCII characters' }]);
 
@@ -152,11 +220,60 @@ export function createApi(input: ApiDepsInput): Api {
       deps,
     };
     const result = await route.handler(ctx);
+    await auditResponse(route, ctx, result, m);
+    if (route.pages && result.body && typeof (result.body as { cursor?: unknown }).cursor === 'string') {
+      const b = result.body as { cursor: string };
+      result.body = { ...b, cursor: await deps.cursors.seal(b.cursor, binding) };
+    }
     return {
       statusCode: result.status,
       headers: { 'content-type': 'application/json; charset=utf-8', ...(result.headers ?? {}) },
       body: JSON.stringify(result.body),
     };
+  }
+
+  const entryBase = (requestId: string, caller: Caller | undefined, now: string): Omit<AuditEntry, 'action'> => ({
+    auditId: randomUUID(),
+    at: now,
+    date: businessDateOf(now),
+    ...(caller ? { staffId: caller.staffId, role: caller.role, orgUnitId: caller.orgUnitId } : {}),
+    requestId,
+  });
+
+  /**
+   * A response that carries subject data (any subject id) is audited with every id it carries,
+   * before it is sent: if the entry cannot be written, the caller gets a 500, not the data.
+   */
+  async function auditResponse(route: Route, ctx: Ctx<unknown, unknown, unknown>, result: { body: unknown; audit?: AuditFacts }, m: Meta): Promise<void> {
+    const ids = [...new Set([...subjectIdsIn(result.body), ...(result.audit?.subjectIds ?? [])])];
+    if (ids.length === 0 && !result.audit) return;
+    await deps.audit.append({
+      ...entryBase(ctx.requestId, ctx.caller, ctx.now),
+      action: route.audit ?? route.operationId,
+      route: `${route.method} ${route.path}`,
+      ...(m.targets ?? {}),
+      ...(result.audit ?? {}),
+      ...(ids.length ? { subjectIds: ids } : {}),
+    });
+  }
+
+  /** A refused request (4xx on a staff route): who, which route and ids, when, and the answer; never the body. */
+  async function auditRefusal(m: Meta, problem: HttpProblem): Promise<void> {
+    const route = m.matched;
+    if (!route || route.auth !== 'staff' || problem.status < 400 || problem.status >= 500) return;
+    try {
+      await deps.audit.append({
+        ...entryBase(m.requestId, m.caller, deps.clock.now().toISOString()),
+        action: 'refused',
+        route: `${route.method} ${route.path}`,
+        ...(m.targets ?? {}),
+        status: problem.status,
+        problem: problem.kind,
+      });
+    } catch (err) {
+      // The refusal stands either way; a lost entry is an error for the operators' alarm.
+      logger.error('audit of a refusal failed', { requestId: m.requestId, route: m.route ?? null, error: err as Error });
+    }
   }
 
   const finish = (event: object, res: APIGatewayProxyStructuredResultV2): APIGatewayProxyStructuredResultV2 => {
@@ -176,7 +293,7 @@ export function createApi(input: ApiDepsInput): Api {
     after: (request) => {
       request.response = finish(request.event, request.response ?? { statusCode: 204 });
     },
-    onError: (request) => {
+    onError: async (request) => {
       const err = request.error;
       const m = meta.get(request.event);
       const requestId = m?.requestId ?? randomUUID();
@@ -188,6 +305,7 @@ export function createApi(input: ApiDepsInput): Api {
         logger.error('unhandled error', { requestId, route: m?.route ?? null, error: err as Error });
         problem = new HttpProblem('internal', `Internal error, reference ${requestId}`);
       }
+      if (m) await auditRefusal(m, problem);
       request.response = finish(request.event, problemResponse(problem));
     },
   };

@@ -132,16 +132,24 @@ export async function importStaff(rows: unknown[], deps: ApiDeps): Promise<Impor
   return { accepted: accepted.length, rejected };
 }
 
+/** The row error for a subject a street manager may not write: one text for "no such subject" and "not yours". */
+export const notYoursToImport = (caller: Caller) =>
+  `not a subject managed within your scope (${caller.orgUnitId}); new subjects and those of other streets are imported by the district`;
+
 const sameSubject = (a: Subject, b: Subject) =>
   a.class === b.class && a.communityId === b.communityId && (a.unitId ?? null) === (b.unitId ?? null) && (a.implantUntil ?? null) === (b.implantUntil ?? null) && a.registeredOn === b.registeredOn;
 
 /**
- * Subject rows. A new subject id is added. An existing one that the row leaves unchanged is
- * accepted without a write; one the row changes is updated only while she has no open case (an
- * open case was routed on her current facts; she moves through a handover instead), otherwise the
- * row is rejected. A street manager imports subjects managed within her street only.
+ * Subject rows. A district manager adds new subjects and updates any. A street manager updates the
+ * subjects managed within her street only: a row naming any other id, one the district does not
+ * have or one managed elsewhere, is refused with one and the same reason, before anything else
+ * about that subject is looked at (her open cases, whether the row changes her), so an import never
+ * tells a street manager whether a subject outside her street exists. An existing subject that
+ * the row leaves unchanged is accepted without a write; one the row changes is updated only while
+ * she has no open case (an open case was routed on her current facts; she moves through a
+ * handover), otherwise the row is rejected. `written` names every subject written.
  */
-export async function importSubjects(rows: unknown[], deps: ApiDeps, caller: Caller, today: string): Promise<ImportResult & { written: number }> {
+export async function importSubjects(rows: unknown[], deps: ApiDeps, caller: Caller, today: string): Promise<ImportResult & { written: string[] }> {
   const { territory } = deps.district;
   const rejected: Rejection[] = [];
   const firstRow = new Map<string, number>();
@@ -180,10 +188,16 @@ export async function importSubjects(rows: unknown[], deps: ApiDeps, caller: Cal
   });
 
   const existing = await deps.register.getSubjects(valid.map((v) => v.subject.subjectId));
+  const districtWide = caller.orgUnit.kind === 'district';
   const toWrite: Subject[] = [];
   let unchanged = 0;
   for (const { row, subject } of valid) {
     const now = existing.get(subject.subjectId);
+    // Not hers to write, whether or not she exists: the same row error either way.
+    if (!districtWide && (!now || !territory.isWithin(managingOrgUnitId(now), caller.orgUnitId))) {
+      rejected.push({ row, field: 'subjectId', reason: notYoursToImport(caller) });
+      continue;
+    }
     if (now && sameSubject(now, subject)) {
       unchanged++;
       continue;
@@ -206,5 +220,5 @@ export async function importSubjects(rows: unknown[], deps: ApiDeps, caller: Cal
     );
   }
   rejected.sort((a, b) => a.row - b.row);
-  return { accepted: toWrite.length + unchanged, rejected, written: toWrite.length };
+  return { accepted: toWrite.length + unchanged, rejected, written: toWrite.map((x) => x.subjectId) };
 }

@@ -6,6 +6,7 @@ import type { CaseService } from '../app/case-service';
 import type { DistrictContext } from '../app/district-context';
 import type { Clock } from '../domain/clock';
 import type { AuditStore } from '../store/audit-store';
+import type { CursorSeal } from '../store/paging';
 import type { CaseStore } from '../store/case-store';
 import type { RegisterStore } from '../store/register-store';
 import type { Caller } from './access';
@@ -20,6 +21,8 @@ export interface ApiDeps {
   district: DistrictContext;
   clock: Clock;
   logger: Logger;
+  /** Seals and opens the page cursors the API hands out (per-district key). */
+  cursors: CursorSeal;
   /** Preferences and undeliverable flags (GET /staff/undeliverable, its clear, PATCH …/preferences); absent: those routes answer 500. */
   staffAdmin?: StaffAdmin;
 }
@@ -51,10 +54,21 @@ export interface Ctx<P, Q, B> {
   deps: ApiDeps;
 }
 
+/** What a handler adds to the audit entry of its response (the pipeline writes it: ./app.ts). */
+export interface AuditFacts {
+  /** Subject ids the request wrote (imports); the ids the response carries are added by the pipeline. */
+  subjectIds?: string[];
+  targetOrgUnitId?: string;
+  caseId?: string;
+  count?: number;
+}
+
 export interface ApiResult {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Facts for the audit entry; a result with them is audited even when it carries no subject id. */
+  audit?: AuditFacts;
 }
 
 export interface Route<P = any, Q = any, B = any> {
@@ -74,6 +88,13 @@ export interface Route<P = any, Q = any, B = any> {
   body?: RequestBody;
   /** Accepts an Idempotency-Key header. */
   idempotencyKey?: boolean;
+  /**
+   * The audit action of a response that carries subject data (`case.read`). Every response that
+   * carries a subject id is audited with the ids it carries; this names the entry's action.
+   */
+  audit?: string;
+  /** A paged list: `query.cursor` arrives sealed and `body.cursor` leaves sealed (../store/paging.ts CursorSeal). */
+  pages?: boolean;
   response: { status: number; componentId: string; description: string; alsoStatus?: { status: number; description: string }[] };
   /** Problem statuses this route may answer with (besides 401 on staff routes and 500). */
   problems: number[];

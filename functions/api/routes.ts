@@ -8,9 +8,9 @@ import { managingOrgUnitId, type Subject } from '../domain/people';
 import { lateReportingReport, onTimeReport, overdueHandoverReport } from '../domain/reports';
 import { businessDateOf, daysBetween, endOfBusinessDay, startOfBusinessDay } from '../domain/time';
 import { StaleCaseError } from '../store/case-store';
-import { idempotencyItem, type AuditEntry } from '../store/keys';
+import { idempotencyItem } from '../store/keys';
 import type { Page } from '../store/paging';
-import { canSeeCase, canViewOrg, isDistrictManager, orgInScope, type Caller } from './access';
+import { canSeeCase, canSeeSubject, canViewOrg, isDistrictManager, notFound, orgInScope, type Caller } from './access';
 import { maskPhone } from '../domain/reminders';
 import type { Staff } from '../domain/people';
 import { StaffChangeConflict, type StaffAdmin } from '../store/staff-admin';
@@ -54,20 +54,6 @@ function canonical(v: unknown): string {
 }
 
 const actorOf = (caller: Caller) => ({ kind: 'staff' as const, staffId: caller.staffId });
-
-async function appendAudit(ctx: Ctx<unknown, unknown, unknown>, entry: Omit<AuditEntry, 'auditId' | 'at' | 'date' | 'staffId' | 'role' | 'orgUnitId' | 'requestId'>) {
-  const { caller, now } = ctx;
-  await ctx.deps.audit.append({
-    auditId: randomUUID(),
-    at: now,
-    date: businessDateOf(now),
-    staffId: caller.staffId,
-    role: caller.role,
-    orgUnitId: caller.orgUnitId,
-    requestId: ctx.requestId,
-    ...entry,
-  });
-}
 
 const viewPage = (page: Page<Case>, ctx: Ctx<unknown, unknown, unknown>) => ({
   items: page.items.map((c) => caseView(c, ctx.caller, ctx.deps.district, ctx.now)),
@@ -140,10 +126,11 @@ async function createCase(ctx: Ctx<unknown, unknown, CreateCaseBody>) {
     if (rec) return replay(rec.caseId, rec.requestHash);
   }
 
+  // A subject the district does not have and one outside the caller's scope: the same 404.
   const subject = await deps.register.getSubject(body.subjectId);
-  if (!subject) throw new HttpProblem('not-found', `no subject "${body.subjectId}" in this district`);
+  if (!subject || !canSeeSubject(caller, subject, district.territory)) throw notFound('subject', body.subjectId);
   const opener = openerOrg(body, subject);
-  if (!canViewOrg(caller, opener, district.territory)) throw new HttpProblem('forbidden', `opening this case is for "${opener}" or above; you act for "${caller.orgUnitId}"`);
+  if (!canViewOrg(caller, opener, district.territory)) throw new HttpProblem('forbidden', `opening a ${body.type} for this subject is for "${opener}" or an org unit above it; you act for "${caller.orgUnitId}"`);
 
   const caseId = `${idPrefix[body.type]}-${keyHash ? keyHash.slice(0, 22) : randomUUID()}`;
   const input = openInput(body, subject, caseId);
@@ -182,8 +169,7 @@ async function actOnCase(ctx: Ctx<{ caseId: string }, unknown, CaseActionBody>) 
   const { body, caller, deps, now, params } = ctx;
   const { district } = deps;
   const c = (await deps.cases.get(params.caseId, true)) as (Case & { recentCommands?: string[] }) | undefined;
-  if (!c) throw new HttpProblem('not-found', `no case "${params.caseId}" in this district`);
-  if (!canSeeCase(caller, c, district.territory)) throw new HttpProblem('forbidden', `case "${params.caseId}" is outside your scope (${caller.orgUnitId})`);
+  if (!c || !canSeeCase(caller, c, district.territory)) throw notFound('case', params.caseId);
 
   const key = ctx.headers['idempotency-key'];
   let commandId: string;
@@ -259,11 +245,10 @@ export function maskedAddress(channel: 'sms' | 'email', s: Pick<Staff, 'phone' |
 
 const preferencesOf = (s: Staff) => ({ channel: s.channel, language: s.language, quietHours: { start: s.quietHours.start, end: s.quietHours.end } });
 
-/** The staff member of the path: 404 when the district has no such staff member, 403 when the caller may not act on her. */
-async function staffInScope(ctx: Ctx<{ staffId: string }, unknown, unknown>, may: (s: Staff) => boolean, who: string): Promise<Staff> {
+/** The staff member of the path: one the district does not have and one the caller may not act on get the same 404. */
+async function staffInScope(ctx: Ctx<{ staffId: string }, unknown, unknown>, may: (s: Staff) => boolean): Promise<Staff> {
   const s = await ctx.deps.register.getStaff(ctx.params.staffId);
-  if (!s) throw new HttpProblem('not-found', `no staff member "${ctx.params.staffId}" in this district`);
-  if (!may(s)) throw new HttpProblem('forbidden', `staff member "${s.staffId}" (${s.orgUnitId}) is for ${who}; you act for "${ctx.caller.orgUnitId}"`);
+  if (!s || !may(s)) throw notFound('staff member', ctx.params.staffId);
   return s;
 }
 
@@ -357,14 +342,16 @@ export function apiRoutes(openapi: () => unknown): Route[] {
       access: 'the org unit or one above it',
       query: subjectsQuery,
       response: { status: 200, componentId: 'SubjectPage', description: 'a page of subjects' },
-      problems: [400, 403, 404],
+      problems: [400, 404],
+      audit: 'subjects.list',
+      pages: true,
       handler: async (ctx) => {
         const { deps, query } = ctx;
         const org = orgInScope(ctx.caller, query.orgUnitId ?? ctx.caller.orgUnitId, deps.district.territory);
         const page = await deps.register.listSubjects({ id: org.id, kind: org.kind }, { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
-        await appendAudit(ctx, { action: 'subjects.list', targetOrgUnitId: org.id, subjectIds: page.items.map((s) => s.subjectId) });
         return {
           status: 200,
+          audit: { targetOrgUnitId: org.id },
           body: {
             items: page.items.map((s) => ({
               subjectId: s.subjectId,
@@ -393,6 +380,7 @@ export function apiRoutes(openapi: () => unknown): Route[] {
       idempotencyKey: true,
       response: { status: 201, componentId: 'Case', description: 'the new case', alsoStatus: [{ status: 200, description: 'the case this key (or this health-check period) opened before' }] },
       problems: [400, 403, 404, 409, 413, 415],
+      audit: 'case.open',
       handler: createCase,
     }),
     route<{ caseId: string }>({
@@ -405,14 +393,13 @@ export function apiRoutes(openapi: () => unknown): Route[] {
       access: 'see docs/api.md "Who sees what"',
       params: caseIdParams,
       response: { status: 200, componentId: 'Case', description: 'the case, with history' },
-      problems: [400, 403, 404],
+      problems: [400, 404],
+      audit: 'case.read',
       handler: async (ctx) => {
         const { deps, caller, now } = ctx;
         const got = await deps.cases.getWithHistory(ctx.params.caseId);
-        if (!got) throw new HttpProblem('not-found', `no case "${ctx.params.caseId}" in this district`);
-        if (!canSeeCase(caller, got.case, deps.district.territory)) throw new HttpProblem('forbidden', `case "${ctx.params.caseId}" is outside your scope (${caller.orgUnitId})`);
-        await appendAudit(ctx, { action: 'case.read', caseId: got.case.caseId, ...(got.case.subjectId ? { subjectIds: [got.case.subjectId] } : {}) });
-        return { status: 200, body: caseView(got.case, caller, deps.district, now, got.history) };
+        if (!got || !canSeeCase(caller, got.case, deps.district.territory)) throw notFound('case', ctx.params.caseId);
+        return { status: 200, body: caseView(got.case, caller, deps.district, now, got.history), audit: { caseId: got.case.caseId } };
       },
     }),
     route<{ caseId: string }, Record<string, never>, CaseActionBody>({
@@ -430,6 +417,7 @@ export function apiRoutes(openapi: () => unknown): Route[] {
       idempotencyKey: true,
       response: { status: 200, componentId: 'Case', description: 'the case after the action' },
       problems: [400, 403, 404, 409, 413, 415],
+      audit: 'case.act',
       handler: actOnCase,
     }),
     route<{ orgUnitId: string }, z.output<typeof queueQuery>>({
@@ -445,7 +433,9 @@ export function apiRoutes(openapi: () => unknown): Route[] {
       params: orgUnitParams,
       query: queueQuery,
       response: { status: 200, componentId: 'CasePage', description: 'a page of cases' },
-      problems: [400, 403, 404],
+      problems: [400, 404],
+      audit: 'queue.read',
+      pages: true,
       handler: queue,
     }),
     route<Record<string, never>, z.output<typeof overdueReportQuery>>({
@@ -459,7 +449,8 @@ export function apiRoutes(openapi: () => unknown): Route[] {
       access: 'the org unit or one above it',
       query: overdueReportQuery,
       response: { status: 200, componentId: 'OverdueHandoverReport', description: 'the report' },
-      problems: [400, 403, 404],
+      problems: [400, 404],
+      audit: 'report.read',
       handler: async (ctx) => {
         const { deps, now } = ctx;
         const { territory } = deps.district;
@@ -486,7 +477,8 @@ export function apiRoutes(openapi: () => unknown): Route[] {
       access: 'the org unit or one above it',
       query: onTimeReportQuery,
       response: { status: 200, componentId: 'OnTimeReport', description: 'the report' },
-      problems: [400, 403, 404],
+      problems: [400, 404],
+      
       handler: async (ctx) => {
         const { deps, query } = ctx;
         const { territory } = deps.district;
@@ -538,12 +530,12 @@ export function apiRoutes(openapi: () => unknown): Route[] {
       body: { componentId: 'StaffImport', maxBytes: 5 * MiB, csv: true },
       response: { status: 200, componentId: 'ImportResult', description: 'what was accepted and what was rejected, by row and field' },
       problems: [400, 403, 413, 415],
+      audit: 'staff.import',
       handler: async (ctx) => {
         if (!isDistrictManager(ctx.caller)) throw new HttpProblem('forbidden', 'staff imports are for district managers');
         const rows = readRows(ctx.body as string, ctx.mediaType!, staffColumns);
         const result = await importStaff(rows, ctx.deps);
-        await appendAudit(ctx, { action: 'staff.import', count: result.accepted });
-        return { status: 200, body: result };
+        return { status: 200, body: result, audit: { count: result.accepted } };
       },
     }),
     route<Record<string, never>, Record<string, never>, unknown>({
@@ -559,13 +551,14 @@ export function apiRoutes(openapi: () => unknown): Route[] {
       body: { componentId: 'SubjectImport', maxBytes: 5 * MiB, csv: true },
       response: { status: 200, componentId: 'ImportResult', description: 'what was accepted and what was rejected, by row and field' },
       problems: [400, 403, 413, 415],
+      audit: 'subjects.import',
       handler: async (ctx) => {
         const { caller } = ctx;
         if (caller.role !== 'district_manager' && caller.role !== 'street_manager') throw new HttpProblem('forbidden', 'subject imports are for district and street managers');
         const rows = readRows(ctx.body as string, ctx.mediaType!, subjectColumns);
         const { written, ...result } = await importSubjects(rows, ctx.deps, caller, businessDateOf(ctx.now));
-        await appendAudit(ctx, { action: 'subjects.import', targetOrgUnitId: caller.orgUnitId, count: written });
-        return { status: 200, body: result };
+        // The entry names every subject written (the response names none).
+        return { status: 200, body: result, audit: { targetOrgUnitId: caller.orgUnitId, count: written.length, subjectIds: written } };
       },
     }),
     route<Record<string, never>, z.output<typeof auditQuery>>({
@@ -579,10 +572,12 @@ export function apiRoutes(openapi: () => unknown): Route[] {
       query: auditQuery,
       response: { status: 200, componentId: 'AuditPage', description: 'a page of audit entries in time order' },
       problems: [400, 403],
+      audit: 'audit.read',
+      pages: true,
       handler: async ({ caller, deps, query, now }) => {
         if (!isDistrictManager(caller)) throw new HttpProblem('forbidden', 'the audit log is for district managers');
         const page = await deps.audit.list(query.date ?? businessDateOf(now), { limit: query.limit, ...(query.cursor ? { cursor: query.cursor } : {}) });
-        return { status: 200, body: { items: page.items.map(({ date: _d, ...e }) => e), ...(page.cursor ? { cursor: page.cursor } : {}) } };
+        return { status: 200, body: { items: page.items.map(({ date: _d, expiresAt: _e, ...e }) => e), ...(page.cursor ? { cursor: page.cursor } : {}) } };
       },
     }),
     route<Record<string, never>, z.output<typeof undeliverableQuery>>({
@@ -627,7 +622,7 @@ export function apiRoutes(openapi: () => unknown): Route[] {
       problems: [400, 403, 404, 409, 413, 415],
       handler: async (ctx) => {
         if (!isManagerRole(ctx.caller)) throw new HttpProblem('forbidden', 'undeliverable addresses are for district and street managers');
-        const s = await staffInScope(ctx, (x) => managesStaff(ctx.caller, x, ctx), 'her managers');
+        const s = await staffInScope(ctx, (x) => managesStaff(ctx.caller, x, ctx));
         const after = await changed(adminOf(ctx).clearUndeliverable(s.staffId, ctx.body.channel), s.staffId);
         return { status: 200, body: { staffId: after.staffId, undeliverable: (after.undeliverable ?? []).map((f) => ({ channel: f.channel, reason: f.reason, at: f.at })) } };
       },
@@ -645,10 +640,10 @@ export function apiRoutes(openapi: () => unknown): Route[] {
       params: staffIdParams,
       body: { schema: preferencesBody, componentId: 'PreferencesPatch', maxBytes: MiB },
       response: { status: 200, componentId: 'Preferences', description: 'her preferences after the change' },
-      problems: [400, 403, 404, 409, 413, 415],
+      problems: [400, 404, 409, 413, 415],
       handler: async (ctx) => {
         const { caller } = ctx;
-        const s = await staffInScope(ctx, (x) => x.staffId === caller.staffId || managesStaff(caller, x, ctx), 'herself and her managers');
+        const s = await staffInScope(ctx, (x) => x.staffId === caller.staffId || managesStaff(caller, x, ctx));
         const after = await changed(adminOf(ctx).setPreferences(s.staffId, ctx.body), s.staffId);
         return { status: 200, body: { staffId: after.staffId, ...preferencesOf(after) } };
       },

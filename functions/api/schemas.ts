@@ -31,10 +31,14 @@ export const isoDate = z
 export const orgUnitId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'an org unit id is lowercase letters, digits and dashes');
 export const staffId = orgUnitId.describe('a staff id');
 export const subjectId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, 'a subject id is letters, digits, dot, dash or underscore (up to 80)');
-export const caseId = z.string().min(1).max(200);
+/** Case ids as the service makes them (`fu-<uuid>`, `health_check:<subject>:<date>`, a follow-on `<id>.<n>`): never `#`, `/` or spaces. */
+export const caseId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$/, 'a case id is letters, digits, dot, colon, dash or underscore (up to 200)');
 const reasonText = z.string().trim().min(1, 'a reason is required').max(500);
 const instant = z.string().meta({ format: 'date-time' });
-const cursor = z.string().min(1).max(2000).describe('the cursor of the previous page');
+const cursor = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,2000}$/, 'a cursor is the opaque text a page carried')
+  .describe('the cursor of the previous page (sealed: only the list and the caller it was issued to can use it)');
 const limit = (max: number, dflt: number) => z.coerce.number().int().min(1).max(max).default(dflt).describe(`page size (1–${max})`);
 const name = z.strictObject({ 'zh-CN': z.string(), en: z.string() });
 
@@ -53,7 +57,7 @@ export const claims = z.object({
 // Path parameters and queries (query values arrive as strings)
 
 export const caseIdParams = z.strictObject({ caseId });
-export const orgUnitParams = z.strictObject({ orgUnitId: z.string().min(1).max(63) });
+export const orgUnitParams = z.strictObject({ orgUnitId });
 
 export const subjectsQuery = z.strictObject({
   orgUnitId: orgUnitId.optional().describe("the org unit whose subjects to list (default: the caller's)"),
@@ -372,14 +376,20 @@ responseComponents.add(importResult, { id: 'ImportResult' });
 export const auditEntryView = z.object({
   auditId: z.string(),
   at: instant,
-  staffId: z.string(),
-  role: z.string(),
-  orgUnitId: z.string(),
-  action: z.string(),
+  staffId: z.string().optional().describe('absent on a request refused before the caller was known (401)'),
+  role: z.string().optional(),
+  orgUnitId: z.string().optional(),
+  action: z.string().describe('case.read, case.open, case.act, queue.read, report.read, subjects.list, audit.read, subjects.import, staff.import, refused'),
+  route: z.string().optional().describe('the route template, e.g. GET /cases/{caseId}'),
   caseId: z.string().optional(),
-  subjectIds: z.array(z.string()).optional(),
+  subjectIds: z.array(z.string()).optional().describe('every subject id the response carried (imports: every subject written)'),
   targetOrgUnitId: z.string().optional(),
+  targetStaffId: z.string().optional(),
   count: z.number().int().optional(),
+  status: z.number().int().optional().describe('refused: the status answered'),
+  problem: z.string().optional().describe('refused: the problem type answered'),
+  part: z.number().int().optional(),
+  parts: z.number().int().optional().describe('one response whose ids were split over several entries'),
   requestId: z.string().optional(),
 });
 responseComponents.add(auditEntryView, { id: 'AuditEntry' });

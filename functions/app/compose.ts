@@ -34,7 +34,8 @@ export function composeDistrict(o: { doc: DynamoDBDocumentClient; tableName: str
     cases,
     register,
     outbox: new OutboxStore(o.doc, o.tableName, districtId),
-    audit: new AuditStore(o.doc, o.tableName),
+    // Audit entries are kept as long as the files of people who left (rules.retention.years, at least 2).
+    audit: new AuditStore(o.doc, o.tableName, { retentionYears: o.district.rules.retention.years }),
     staffAdmin: new StaffAdmin(o.doc, o.tableName, districtId),
     service: new CaseService({ cases, register, district: o.district, clock: o.clock }),
   };

@@ -230,23 +230,38 @@ export function feedbackItem(f: FeedbackItem): Item {
   return item;
 }
 
-/** Who read which subject data, when: appended on every read of subject data through the API. No names or phones. */
+/**
+ * Who read which subject data, and which request was refused, when: appended by the API, never
+ * changed (IAM allows no update or delete of AUDIT# items: infra/access.ts). No names or phones.
+ */
 export interface AuditEntry {
   auditId: string;
   at: Instant;
   /** The Asia/Shanghai date of `at`: the entry's partition. */
   date: string;
-  staffId: string;
-  role: string;
-  orgUnitId: string;
-  /** e.g. case.read, subjects.list, subjects.import */
+  /** The caller; absent on a request refused before she was known (401). */
+  staffId?: string;
+  role?: string;
+  orgUnitId?: string;
+  /** e.g. case.read, queue.read, subjects.list, subjects.import, refused */
   action: string;
   caseId?: string;
   subjectIds?: string[];
   /** The org unit a list or an import was about. */
   targetOrgUnitId?: string;
+  /** The staff member a staff route was about. */
+  targetStaffId?: string;
   count?: number;
   requestId?: string;
+  /** The route template (`GET /cases/{caseId}`); on a refusal, the status and problem type it was answered with. */
+  route?: string;
+  status?: number;
+  problem?: string;
+  /** One response's subject ids split over several entries: this is part `part` of `parts`. */
+  part?: number;
+  parts?: number;
+  /** Epoch seconds: DynamoDB TTL removes the entry after it (functions/store/audit-store.ts). */
+  expiresAt?: number;
 }
 
 export function auditItem(a: AuditEntry): Item {
@@ -260,8 +275,14 @@ export interface IdempotencyRecord {
   requestHash: string;
   caseId: string;
   createdAt: Instant;
+  /** Epoch seconds: DynamoDB TTL removes the record after it (IDEMPOTENCY_RETENTION_DAYS). */
+  expiresAt?: number;
 }
 
+/** How long an API idempotency key is remembered: a client retries within minutes, a person within days. */
+export const IDEMPOTENCY_RETENTION_DAYS = 7;
+
 export function idempotencyItem(r: IdempotencyRecord): Item {
-  return { ...keys.idempotency(r.keyHash), entity: 'idempotency', ...r };
+  const expiresAt = r.expiresAt ?? Math.floor(Date.parse(r.createdAt) / 1000) + IDEMPOTENCY_RETENTION_DAYS * 86_400;
+  return { ...keys.idempotency(r.keyHash), entity: 'idempotency', ...r, expiresAt };
 }

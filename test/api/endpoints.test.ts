@@ -35,11 +35,14 @@ function expectProblem(r: Reply, status: number, kind: string, paths: string[] =
   for (const p of paths) expect((r.body.errors ?? []).map((e: { path: string }) => e.path), r.text).toContain(p);
 }
 
-/** Runs `fn` and checks that the table holds exactly as many items afterwards. */
+/**
+ * Runs `fn` (requests that are all refused, or replays) and checks that it wrote nothing but audit
+ * entries: the table's other items are as many as before.
+ */
 async function writesNothing(fn: () => Promise<void>) {
-  const before = await s.countItems();
+  const before = await s.countItems('data');
   await fn();
-  expect(await s.countItems()).toBe(before);
+  expect(await s.countItems('data')).toBe(before);
 }
 
 const handover = (subjectId: string, extra: Record<string, unknown> = {}) => ({ type: 'handover', subjectId, reason: 'resigned', effectiveDate: '2026-03-01', fromUnitId: 'east-school', ...extra });
@@ -105,7 +108,10 @@ describe('subjects', () => {
       expectProblem(await s.call('GET', '/subjects?colour=red', { token: tok['dm-tiny'] }), 400, 'validation', ['query.colour']);
       expectProblem(await s.call('GET', '/subjects?cursor=bm9wZQ', { token: tok['dm-tiny'] }), 400, 'validation', ['query.cursor']);
       expectProblem(await s.call('GET', `/subjects?orgUnitId=west&cursor=${east.body.cursor}`, { token: tok['dm-tiny'] }), 400, 'validation', ['query.cursor']);
-      expectProblem(await s.call('GET', '/subjects?orgUnitId=east-b', { token: tok['co-east-a-1'] }), 403, 'forbidden');
+      // Outside her scope and not in the district: the same 404.
+      const notHers = await s.call('GET', '/subjects?orgUnitId=east-b', { token: tok['co-east-a-1'] });
+      expectProblem(notHers, 404, 'not-found');
+      expect(notHers.body.detail).toBe('no org unit "east-b" within your scope');
       expectProblem(await s.call('GET', '/subjects?orgUnitId=nowhere', { token: tok['dm-tiny'] }), 404, 'not-found');
     });
   });
@@ -146,7 +152,7 @@ describe('cases', () => {
   });
 
   it('concurrent requests with one key open one case', async () => {
-    const before = await s.countItems();
+    const before = await s.countItems('data');
     const body = { type: 'follow_up', subjectId: 's-000011', trigger: 'manual', eventDate: '2026-03-01' };
     const replies = await Promise.all(Array.from({ length: 5 }, () => s.call('POST', '/cases', { token: tok['co-east-a-1'], body, headers: { 'idempotency-key': 'race-1' } })));
     const ids = new Set(replies.map((r) => r.body.caseId));
@@ -154,11 +160,11 @@ describe('cases', () => {
     expect(replies.filter((r) => r.status === 201)).toHaveLength(1);
     const created = await s.call('GET', `/cases/${[...ids][0]}`, { token: tok['dm-tiny'] });
     expect(created.body.history).toHaveLength(1);
-    // One case + its history entry + timers + outbox + the idempotency record + one audit entry: nothing doubled.
-    const after = await s.countItems();
+    // One case + its history entry + timers + outbox + the idempotency record: nothing doubled.
+    const after = await s.countItems('data');
     const oneMore = await s.call('POST', '/cases', { token: tok['co-east-a-1'], body: { ...body, eventDate: '2026-02-28' }, headers: { 'idempotency-key': 'race-2' } });
     expect(oneMore.status).toBe(201);
-    expect(await s.countItems()).toBe(after + (after - before - 1));
+    expect(await s.countItems('data')).toBe(after + (after - before));
   });
 
   it('opens follow-ups, certificate checks and health checks (a period’s check once)', async () => {
@@ -191,19 +197,26 @@ describe('cases', () => {
       expectProblem(await s.call('POST', '/cases', { token: t, raw: JSON.stringify(handover('s-000004')), headers: { 'content-type': 'application/json; charset=latin1' } }), 415, 'unsupported-media-type');
       const huge = JSON.stringify({ ...handover('s-000004'), pad: 'x'.repeat(1024 * 1024) });
       expectProblem(await s.call('POST', '/cases', { token: t, raw: huge, headers: { 'content-type': 'application/json' } }), 413, 'too-large');
-      // Facts that contradict the register.
-      expectProblem(await s.call('POST', '/cases', { token: t, body: handover('s-000001') }), 409, 'conflict');
+      // Facts that contradict the register (of a subject the caller may see).
+      expectProblem(await s.call('POST', '/cases', { token: tok['sm-east'], body: handover('s-000001') }), 409, 'conflict');
       expectProblem(await s.call('POST', '/cases', { token: tok['dm-tiny'], body: handover('s-000007') }), 409, 'conflict');
       expectProblem(await s.call('POST', '/cases', { token: tok['sm-east'], body: { type: 'handover', subjectId: 's-000001', reason: 'moved', effectiveDate: '2026-03-01', fromCommunityId: 'east-b' } }), 409, 'conflict');
       expectProblem(await s.call('POST', '/cases', { token: tok['co-east-a-1'], body: { type: 'certificate_check', subjectId: 's-000001', registeredOn: '2026-03-01' } }), 400, 'validation', ['body']);
-      expectProblem(await s.call('POST', '/cases', { token: t, body: handover('s-999999') }), 404, 'not-found');
-      // Outside the caller's scope.
-      expectProblem(await s.call('POST', '/cases', { token: tok['ul-west-mill'], body: handover('s-000004') }), 403, 'forbidden');
-      expectProblem(await s.call('POST', '/cases', { token: tok['co-east-b-1'], body: { type: 'follow_up', subjectId: 's-000001', trigger: 'birth', eventDate: '2026-02-27' } }), 403, 'forbidden');
+      // A subject the district does not have, and subjects outside the caller's scope: one 404, one body.
+      const none = await s.call('POST', '/cases', { token: t, body: handover('s-999999') });
+      expectProblem(none, 404, 'not-found');
+      expect(none.body.detail).toBe('no subject "s-999999" within your scope');
+      const notHers = await s.call('POST', '/cases', { token: t, body: handover('s-000001') });
+      expect(notHers.status).toBe(404);
+      expect(notHers.body).toEqual({ ...none.body, detail: 'no subject "s-000001" within your scope' });
+      expectProblem(await s.call('POST', '/cases', { token: tok['ul-west-mill'], body: handover('s-000004') }), 404, 'not-found');
+      expectProblem(await s.call('POST', '/cases', { token: tok['co-east-b-1'], body: { type: 'follow_up', subjectId: 's-000001', trigger: 'birth', eventDate: '2026-02-27' } }), 404, 'not-found');
+      // A subject she sees (a co_managed resident of her community) whose case is for another org unit to open: 403.
+      expectProblem(await s.call('POST', '/cases', { token: tok['co-east-a-1'], body: { type: 'health_check', subjectId: 's-000004' } }), 403, 'forbidden');
     });
   });
 
-  it('GET /cases/{caseId} returns the case with its history; 404 and 403', async () => {
+  it('GET /cases/{caseId} returns the case with its history; 404 for a case outside the scope as for none', async () => {
     const r = await s.call('GET', `/cases/${hoId}`, { token: tok['co-east-a-1'] });
     expect(r.status).toBe(200);
     expect(r.body.history).toEqual([expect.objectContaining({ seq: 1, action: 'open', toState: 'awaiting_ack', actor: { kind: 'staff', staffId: 'ul-east-school' } })]);
@@ -211,8 +224,12 @@ describe('cases', () => {
     const street = await s.call('GET', `/cases/${hoId}`, { token: tok['so-east-1'] });
     expect(street.body.allowedActions).toEqual(['escalate', 'cancel']);
     expectProblem(await s.call('GET', '/cases/no-such-case', { token: tok['dm-tiny'] }), 404, 'not-found');
-    expectProblem(await s.call('GET', `/cases/${hoId}`, { token: tok['co-east-b-1'] }), 403, 'forbidden');
-    expectProblem(await s.call('GET', `/cases/${hoId}`, { token: tok['sm-west'] }), 403, 'forbidden');
+    const none = await s.call('GET', '/cases/no-such-case', { token: tok['sm-west'] });
+    for (const who of ['co-east-b-1', 'sm-west']) {
+      const r = await s.call('GET', `/cases/${hoId}`, { token: tok[who] });
+      expectProblem(r, 404, 'not-found');
+      expect(r.body).toEqual({ ...none.body, detail: `no case "${hoId}" within your scope` });
+    }
   });
 
   it('POST /cases/{caseId}/actions: 400, 403 and 409 write nothing; acknowledge; a replay changes nothing', async () => {
@@ -227,7 +244,7 @@ describe('cases', () => {
       expectProblem(await s.call('POST', path, { token: tok['co-east-a-1'], body: { action: 'reassign', toOrgUnitId: 'east-b' } }), 409, 'conflict');
       // She may see it (her unit sent it) but not act on it.
       expectProblem(await s.call('POST', path, { token: tok['ul-east-school'], body: { action: 'escalate' } }), 403, 'forbidden');
-      expectProblem(await s.call('POST', path, { token: tok['co-east-b-1'], body: { action: 'acknowledge' } }), 403, 'forbidden');
+      expectProblem(await s.call('POST', path, { token: tok['co-east-b-1'], body: { action: 'acknowledge' } }), 404, 'not-found');
       expectProblem(await s.call('POST', '/cases/nope/actions', { token: tok['dm-tiny'], body: { action: 'acknowledge' } }), 404, 'not-found');
     });
     const ack = await s.call('POST', path, { token: tok['co-east-a-1'], body: { action: 'acknowledge' }, headers: { 'idempotency-key': 'ack-1' } });
@@ -322,8 +339,8 @@ describe('queues', () => {
       expectProblem(await s.call('GET', '/queues/east-a?limit=1000', { token: tok['dm-tiny'] }), 400, 'validation', ['query.limit']);
       expectProblem(await s.call('GET', '/queues/east-a?include=everything', { token: tok['dm-tiny'] }), 400, 'validation', ['query.include']);
       expectProblem(await s.call('GET', '/queues/east-a?cursor=%%%', { token: tok['dm-tiny'] }), 400, 'validation', ['query.cursor']);
-      expectProblem(await s.call('GET', '/queues/east-b', { token: tok['co-east-a-1'] }), 403, 'forbidden');
-      expectProblem(await s.call('GET', '/queues/east', { token: tok['co-east-a-1'] }), 403, 'forbidden');
+      expectProblem(await s.call('GET', '/queues/east-b', { token: tok['co-east-a-1'] }), 404, 'not-found');
+      expectProblem(await s.call('GET', '/queues/east', { token: tok['co-east-a-1'] }), 404, 'not-found');
       expectProblem(await s.call('GET', '/queues/xinhua', { token: tok['dm-tiny'] }), 404, 'not-found');
     });
     expect((await s.call('GET', '/queues/east-a?overdue=true', { token: tok['co-east-a-1'] })).body.items).toEqual([]);
@@ -443,7 +460,7 @@ describe('reports, after the clock moves on', () => {
       expectProblem(await s.call('GET', '/reports/on-time?orgUnitId=east&from=2026-04-30&to=2026-03-01', { token: tok['sm-east'] }), 400, 'validation', ['query.to']);
       expectProblem(await s.call('GET', '/reports/on-time?orgUnitId=east&from=2026-13-01&to=2026-03-01', { token: tok['sm-east'] }), 400, 'validation', ['query.from']);
       expectProblem(await s.call('GET', '/reports/on-time?orgUnitId=east&from=2024-01-01&to=2026-03-01', { token: tok['sm-east'] }), 400, 'validation', ['query.to']);
-      expectProblem(await s.call('GET', '/reports/overdue-handovers?orgUnitId=west', { token: tok['sm-east'] }), 403, 'forbidden');
+      expectProblem(await s.call('GET', '/reports/overdue-handovers?orgUnitId=west', { token: tok['sm-east'] }), 404, 'not-found');
     });
   });
 });
@@ -488,11 +505,17 @@ describe('imports', () => {
       's-100001,primary,east-a,,,2026-01-05',
       's-100005,primary,east-a,,2026-13-01,2026-01-05',
       's-100006,primary,east-a',
+      's-000009,primary,east-a,,,2019-06-04',
+      's-000008,mobile,east-b,,,2024-01-30',
     ].join('\n');
-    const before = await s.countItems();
+    const before = await s.countItems('data');
     const r = await s.call('POST', '/imports/subjects', { token: tok['sm-east'], raw: csv, headers: { 'content-type': 'text/csv' } });
     expect(r.status, r.text).toBe(200);
+    const notYours = 'not a subject managed within your scope (east); new subjects and those of other streets are imported by the district';
     expect(r.body.rejected).toEqual([
+      // A new id and another street's subject: one reason, whether or not she exists.
+      { row: 1, field: 'subjectId', reason: notYours },
+      { row: 2, field: 'subjectId', reason: notYours },
       { row: 3, field: 'unitId', reason: 'a co_managed subject needs her employer unit' },
       { row: 4, field: 'communityId', reason: 'no community "nowhere" in this district' },
       { row: 5, field: 'communityId', reason: '"west-a" is outside your scope (east)' },
@@ -500,14 +523,23 @@ describe('imports', () => {
       { row: 8, field: 'subjectId', reason: 'listed twice (first at row 1)' },
       { row: 9, field: 'implantUntil', reason: expect.any(String) },
       { row: 10, field: 'row', reason: 'has 3 fields; the header has 6' },
+      { row: 11, field: 'subjectId', reason: notYours },
     ]);
-    // s-100001, s-100002 new; s-000010 moved to east-a (no open case).
-    expect(r.body.accepted).toBe(3);
-    // Two new subjects and one audit entry (s-000010 is the same item, changed).
-    expect(await s.countItems()).toBe(before + 2 + 1);
+    // s-000010 moved to east-a (no open case); s-000008 unchanged (no write).
+    expect(r.body.accepted).toBe(2);
+    expect(await s.countItems('data')).toBe(before);
     expect(await s.rt.register.getSubject('s-000010')).toMatchObject({ communityId: 'east-a' });
     expect(await s.rt.register.getSubject('s-000001')).toMatchObject({ communityId: 'east-a' });
+    expect(await s.rt.register.getSubject('s-000009')).toMatchObject({ class: 'co_managed', unitId: 'west-mill' });
+    expect(await s.rt.register.getSubject('s-100001')).toBeUndefined();
+    // The audit entry names the one subject written.
+    expect(await s.auditOf(r.headers.get('x-request-id'))).toEqual([expect.objectContaining({ action: 'subjects.import', staffId: 'sm-east', subjectIds: ['s-000010'], count: 1 })]);
+    // The district adds new subjects.
+    const dm = await s.call('POST', '/imports/subjects', { token: tok['dm-tiny'], raw: csv.split('\n').slice(0, 3).join('\n'), headers: { 'content-type': 'text/csv' } });
+    expect(dm.body).toEqual({ accepted: 2, rejected: [] });
+    expect(await s.countItems('data')).toBe(before + 2);
     expect(await s.rt.register.getSubject('s-100003')).toBeUndefined();
+    expect((await s.auditOf(dm.headers.get('x-request-id')))[0]!.subjectIds.sort()).toEqual(['s-100001', 's-100002']);
   });
 
   it('who may import, and what a body must be', async () => {

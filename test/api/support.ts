@@ -1,6 +1,8 @@
 // The API under test: a seeded local runtime (tiny district, virtual clock) behind the local HTTP
 // server on a free port, with tokens from an in-memory dev key. Requests go over real HTTP (fetch).
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { businessDateOf } from '../../functions/domain/time';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { LocalSink } from '../../functions/adapters/local-sink';
 import { createApi, type Api } from '../../functions/api/app';
@@ -27,8 +29,10 @@ export interface ApiServer {
   /** A token with any claims (tests of refusals). */
   tokenFor(claims: StaffClaims, opts?: { ttlSeconds?: number; issuedAt?: number }): Promise<string>;
   call(method: string, path: string, opts?: { token?: string; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> }): Promise<Reply>;
-  /** Every item in the table (a Scan: tests only). */
-  countItems(): Promise<number>;
+  /** Items in the table (a Scan: tests only): all of them, the audit entries only, or all but the audit entries. */
+  countItems(which?: 'all' | 'audit' | 'data'): Promise<number>;
+  /** The audit entries a request wrote (by its x-request-id), from today's and yesterday's partitions. */
+  auditOf(requestId: string | null): Promise<Record<string, any>[]>;
   close(): Promise<void>;
 }
 
@@ -76,11 +80,35 @@ export async function startApiServer(start: string, opts: { config?: DistrictCon
       }
       return { status: res.status, headers: res.headers, body: parsed, text };
     },
-    async countItems() {
-      let n = 0;
+    async auditOf(requestId) {
+      if (!requestId) return [];
+      const items: Record<string, any>[] = [];
       let start: Record<string, any> | undefined;
       do {
-        const out = await rt.client.send(new ScanCommand({ TableName: rt.tableName, Select: 'COUNT', ExclusiveStartKey: start, ConsistentRead: true }));
+        const out = await rt.client.send(
+          new QueryCommand({
+            TableName: rt.tableName,
+            KeyConditionExpression: 'PK = :pk',
+            FilterExpression: 'requestId = :r',
+            ExpressionAttributeValues: { ':pk': { S: `AUDIT#${businessDateOf(rt.clock.now().toISOString())}` }, ':r': { S: requestId } },
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        items.push(...(out.Items ?? []).map((i) => unmarshall(i)));
+        start = out.LastEvaluatedKey;
+      } while (start);
+      return items;
+    },
+    async countItems(which = 'all') {
+      let n = 0;
+      let start: Record<string, any> | undefined;
+      const filter =
+        which === 'all'
+          ? {}
+          : { FilterExpression: which === 'audit' ? 'begins_with(PK, :a)' : 'NOT begins_with(PK, :a)', ExpressionAttributeValues: { ':a': { S: 'AUDIT#' } } };
+      do {
+        const out = await rt.client.send(new ScanCommand({ TableName: rt.tableName, Select: 'COUNT', ExclusiveStartKey: start, ConsistentRead: true, ...filter }));
         n += out.Count ?? 0;
         start = out.LastEvaluatedKey;
       } while (start);
