@@ -10,6 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { Staff } from '../domain/people';
 import { BadCursorError } from '../store/paging';
 import { callerFromClaims, type Caller } from './access';
+import { claimNamesFromEnv, type ClaimNames } from './claims';
 import { openApiDocument } from './openapi';
 import { HttpProblem, parseOr400, problemResponse, validationProblem } from './problem';
 import { Router, type ApiDeps, type Ctx, type Route } from './router';
@@ -27,7 +28,11 @@ export interface Api {
   openapi(): Record<string, unknown>;
 }
 
-export type ApiDepsInput = Omit<ApiDeps, 'logger'> & { logger?: Logger };
+export type ApiDepsInput = Omit<ApiDeps, 'logger'> & {
+  logger?: Logger;
+  /** The claims that carry staff id, org unit, role and district (default: OIDC_CLAIMS, else Cognito's custom:*). */
+  claimNames?: ClaimNames;
+};
 
 const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
@@ -68,6 +73,7 @@ export function createApi(input: ApiDepsInput): Api {
   const deps: ApiDeps = { ...input, logger: input.logger ?? new Logger({ serviceName: 'shudi-api' }) };
   const { logger } = deps;
   const { territory } = deps.district;
+  const claimNames = input.claimNames ?? claimNamesFromEnv();
   let doc: Record<string, unknown> | undefined;
   const openapi = () => (doc ??= openApiDocument(routes, { title: `shudi API (${deps.district.config.name.en})`, version: '0.1.0', district: territory.districtId }));
   const routes = apiRoutes(openapi);
@@ -85,7 +91,7 @@ export function createApi(input: ApiDepsInput): Api {
 
   /** The caller, checked against the register: a token for someone the district no longer has (or who moved) is refused. */
   async function authenticate(event: ApiEvent): Promise<Caller> {
-    const caller = callerFromClaims(event.requestContext?.authorizer?.jwt?.claims, territory);
+    const caller = callerFromClaims(event.requestContext?.authorizer?.jwt?.claims, territory, claimNames);
     const staff = await staffOf(caller.staffId);
     if (!staff || staff.orgUnitId !== caller.orgUnitId || staff.role !== caller.role)
       throw new HttpProblem('unauthenticated', 'the token does not match the staff register (sign in again)');
