@@ -14,6 +14,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { base64url, decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../../functions/api/app';
+import { claimNamesFromEnv } from '../../functions/api/claims';
 import { runtimeClockControl, startLocalServer } from '../../dev/local/http-server';
 import { createDevOidc } from '../../dev/local/oidc-provider';
 import { signInWithCodeFlow } from '../support/oidc-code-flow';
@@ -123,10 +124,11 @@ describe('tokens of the local OpenID provider (the server of npm start)', () => 
   let server: Awaited<ReturnType<typeof startLocalServer>>;
   let auth: DevAuth;
   let other: { close: () => void; issuer: string } | undefined;
+  let rt: Awaited<ReturnType<typeof testRuntime>>;
   const signIn = (issuer: string, redirectUri: string, password: string) => signInWithCodeFlow({ issuer, clientId: 'shudi-dashboard', redirectUri, staffId: 'dm-tiny', password });
 
   beforeAll(async () => {
-    const rt = await testRuntime(businessInstant('2026-03-02', '10:00'));
+    rt = await testRuntime(businessInstant('2026-03-02', '10:00'));
     auth = await DevAuth.create({ districtId: 'tiny' });
     const api = createApi({ ...rt.parts, logger: new Logger({ serviceName: 'shudi-tokens-test', logLevel: 'SILENT' }) });
     server = await startLocalServer({ api, auth, register: rt.register, clock: runtimeClockControl(rt), oidc: {} });
@@ -195,6 +197,27 @@ describe('tokens of the local OpenID provider (the server of npm start)', () => 
 
     // The genuine token still works: the refusals above were the tokens', not the server's.
     expect((await me(genuine.access_token)).status).toBe(200);
+  });
+
+  it('with OIDC_CLAIMS names, the provider issues and the API reads the staff under those names only', async () => {
+    const claimNames = claimNamesFromEnv({ OIDC_CLAIMS: JSON.stringify({ staffId: 'preferred_username', orgUnitId: 'org_unit', role: 'shudi_role', district: 'district' }) });
+    const named = await DevAuth.create({ districtId: 'tiny', claimNames });
+    const api = createApi({ ...rt.parts, logger: new Logger({ serviceName: 'shudi-tokens-test', logLevel: 'SILENT' }), claimNames });
+    const s2 = await startLocalServer({ api, auth: named, register: rt.register, oidc: {} });
+    try {
+      const t = await signInWithCodeFlow({ issuer: s2.oidc!.issuer, clientId: 'shudi-dashboard', redirectUri: `${s2.url}/`, staffId: 'dm-tiny', password: named.password });
+      expect(decodeJwt(t.access_token)).toMatchObject({ preferred_username: 'dm-tiny', org_unit: 'tiny', shudi_role: 'district_manager', district: 'tiny' });
+      expect(decodeJwt(t.access_token)['custom:staffId']).toBeUndefined();
+      const get = (token: string) => fetch(`${s2.url}/me`, { headers: { authorization: `Bearer ${token}` } });
+      expect((await get(t.access_token)).status).toBe(200);
+      // A valid token of this issuer whose staff claims carry the Cognito names is not read.
+      const cognitoNamed = await named.issue(DevAuth.claimsOf({ staffId: 'dm-tiny', orgUnitId: 'tiny', role: 'district_manager' }, 'tiny'));
+      const r = await get(cognitoNamed.token);
+      expect(r.status).toBe(401);
+      expect(((await r.json()) as { detail: string }).detail).toContain('preferred_username, org_unit, shudi_role, district');
+    } finally {
+      await s2.close();
+    }
   });
 
   it('signs in only the staff of the register, with the development password', async () => {
