@@ -1,7 +1,9 @@
 // The local HTTP server of `npm start` and the API tests: plain node:http. Each API request becomes
-// an APIGatewayProxyEventV2 (as API Gateway's HTTP API sends it, with the verified JWT claims in
-// requestContext.authorizer.jwt.claims) and goes to the same handler the Lambda runs. Besides the
-// API it serves /dev/login, /dev/clock, /dev/outbox and the dashboard's built files.
+// an APIGatewayProxyEventV2 (as API Gateway's HTTP API sends it, with the claims of a token verified
+// as its JWT authorizer would in requestContext.authorizer.jwt.claims) and goes to the same handler
+// the Lambda runs. Besides the API it serves /dev/login, /dev/clock, /dev/outbox, the dashboard's
+// built files and, with `oidc`, the local OpenID provider at /oidc and the dashboard's /config.js
+// naming it.
 import { randomUUID } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { createReadStream, existsSync, statSync } from 'node:fs';
@@ -15,7 +17,8 @@ import type { SinkRecord } from '../../functions/adapters/local-sink';
 import { maskPhone } from '../../functions/domain/reminders';
 import { jobsBetween } from '../../functions/app/schedule';
 import type { RegisterStore } from '../../functions/store/register-store';
-import { AuthError, DevAuth } from './dev-auth';
+import { AuthError, type DevAuth } from './dev-auth';
+import { createDevOidc, OIDC_MOUNT, type DevOidc } from './oidc-provider';
 import type { LocalRuntime } from './runtime';
 
 /** Hard cap on what the server reads of a body (the API's own limits are lower: 1 MiB, imports 5 MiB). */
@@ -45,6 +48,11 @@ export interface LocalServerOptions {
   staticDir?: string;
   /** Unexpected errors of the server itself (not the API's). */
   onError?: (err: unknown) => void;
+  /**
+   * Runs the local OpenID provider at /oidc (startLocalServer only: its issuer is the server's URL),
+   * its accounts the register's staff, and the tokens the API accepts become its tokens.
+   */
+  oidc?: { accessTokenTtlSeconds?: number; refreshTokenTtlSeconds?: number; redirectUris?: string[] };
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -208,6 +216,10 @@ function toEvent(req: IncomingMessage, url: URL, body: Buffer, claims: Record<st
 }
 
 export function createLocalServer(opts: LocalServerOptions): Server {
+  return buildServer(opts, {});
+}
+
+function buildServer(opts: LocalServerOptions, signIn: { oidc?: DevOidc }): Server {
   const { api, auth, register } = opts;
   const staticDir = opts.staticDir ? resolve(opts.staticDir) : undefined;
 
@@ -226,7 +238,7 @@ export function createLocalServer(opts: LocalServerOptions): Server {
       const { staffId } = parseOr400(devLoginBody, json(), 'body');
       const staff = await register.getStaff(staffId);
       if (!staff) throw new HttpProblem('not-found', `no staff member "${staffId}" in district ${auth.districtId}`);
-      const issued = await auth.issue(DevAuth.claimsOf(staff, auth.districtId));
+      const issued = await auth.issue(auth.claimsFor(staff));
       return sendJson(res, 200, { ...issued, staffId: staff.staffId, role: staff.role, orgUnitId: staff.orgUnitId, district: auth.districtId });
     }
     if (path === '/dev/clock' && opts.clock) {
@@ -254,6 +266,12 @@ export function createLocalServer(opts: LocalServerOptions): Server {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    // The provider reads its own bodies; the dashboard learns from /config.js where to sign in.
+    if (signIn.oidc && (path === OIDC_MOUNT || path.startsWith(`${OIDC_MOUNT}/`))) return signIn.oidc.handle(req, res);
+    if (signIn.oidc && path === '/config.js' && (method === 'GET' || method === 'HEAD')) {
+      const config = { oidc: { issuer: signIn.oidc.issuer, clientId: signIn.oidc.clientId } };
+      return send(res, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }, method === 'HEAD' ? undefined : `window.SHUDI_CONFIG = Object.assign({}, window.SHUDI_CONFIG, ${JSON.stringify(config)});\n`);
+    }
     const { body, tooLarge } = await readBody(req);
     if (tooLarge) return sendProblem(res, new HttpProblem('too-large', 'the body is over the limit'));
 
@@ -323,18 +341,36 @@ export function createLocalServer(opts: LocalServerOptions): Server {
   return server;
 }
 
-export async function startLocalServer(opts: LocalServerOptions & { port?: number; host?: string }): Promise<{ server: Server; url: string; port: number; close(): Promise<void> }> {
-  const server = createLocalServer(opts);
+export async function startLocalServer(
+  opts: LocalServerOptions & { port?: number; host?: string },
+): Promise<{ server: Server; url: string; port: number; oidc?: DevOidc; close(): Promise<void> }> {
+  const signIn: { oidc?: DevOidc } = {};
+  const server = buildServer(opts, signIn);
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => ok());
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${!opts.host || ['0.0.0.0', '127.0.0.1', '::', '::1'].includes(opts.host) ? 'localhost' : opts.host}:${port}`;
+  const local = !opts.host || ['0.0.0.0', '127.0.0.1', '::', '::1'].includes(opts.host);
+  const url = `http://${local ? 'localhost' : opts.host}:${port}`;
+  if (opts.oidc) {
+    // The issuer is this server's URL, known once it listens; from now on the API accepts its tokens.
+    const origins = [url, ...(local ? [`http://127.0.0.1:${port}`] : [])];
+    signIn.oidc = await createDevOidc({
+      issuer: `${url}${OIDC_MOUNT}`,
+      auth: opts.auth,
+      findStaff: (id) => opts.register.getStaff(id),
+      redirectUris: [...origins.map((o) => `${o}/`), ...(opts.oidc.redirectUris ?? [])],
+      ...(opts.oidc.accessTokenTtlSeconds !== undefined ? { accessTokenTtlSeconds: opts.oidc.accessTokenTtlSeconds } : {}),
+      ...(opts.oidc.refreshTokenTtlSeconds !== undefined ? { refreshTokenTtlSeconds: opts.oidc.refreshTokenTtlSeconds } : {}),
+    });
+    opts.auth.useIssuer(signIn.oidc.issuer);
+  }
   return {
     server,
     url,
     port,
+    ...(signIn.oidc ? { oidc: signIn.oidc } : {}),
     close: () =>
       new Promise<void>((ok) => {
         server.close(() => ok());

@@ -15,6 +15,7 @@ import type { DistrictConfig } from '../../functions/domain/district-config';
 import { businessDateOf, addCalendarDays } from '../../functions/domain/time';
 import { loadDistrictConfig, ConfigError } from '../../functions/seed/load-district';
 import { tableNameFor } from '../../functions/store/table-design';
+import { ClaimNamesError, claimNamesFromEnv } from '../../functions/api/claims';
 import { DevAuth } from './dev-auth';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { runtimeClockControl, startLocalServer } from './http-server';
@@ -121,12 +122,14 @@ async function openDemoCases(rt: LocalRuntime, streetId: string): Promise<number
 }
 
 async function main() {
-  // The config is validated before anything starts: a bad one writes nothing.
+  // The config (and OIDC_CLAIMS) is validated before anything starts: a bad one writes nothing.
   let config;
+  let claimNames;
   try {
     config = loadDistrictConfig(districtFile);
+    claimNames = claimNamesFromEnv();
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof ClaimNamesError) {
       console.error(err.message);
       process.exit(2);
     }
@@ -180,9 +183,10 @@ async function main() {
     await control.tick();
     saveClock(clock, districtId);
 
-    const api = createApi({ ...rt.parts, clock, cursorKey: localCursorKey(join(dataRoot, 'cursor-key'), districtId), logger: new Logger({ serviceName: 'shudi-api', logLevel: (process.env.LOG_LEVEL ?? 'WARN') as 'WARN' }) });
-    const auth = await DevAuth.create({ districtId, keyFile: join(dataRoot, 'dev-auth-key.json') });
-    server = await startLocalServer({ api, auth, register: rt.register, clock: control, outbox: sink, staticDir, port, host });
+    const api = createApi({ ...rt.parts, clock, logger: new Logger({ serviceName: 'shudi-api', logLevel: (process.env.LOG_LEVEL ?? 'WARN') as 'WARN' }), claimNames, cursorKey: localCursorKey(join(dataRoot, 'cursor-key'), districtId) });
+    // The local OpenID provider (at /oidc): its key, cookie keys and the development password stay in .data/ (0600).
+    const auth = await DevAuth.create({ districtId, keyFile: join(dataRoot, 'oidc-dev.json'), claimNames });
+    server = await startLocalServer({ api, auth, register: rt.register, clock: control, outbox: sink, staticDir, port, host, oidc: { redirectUris: ['http://localhost:5173/'] } });
     loop = setInterval(() => {
       control
         .tick()
@@ -209,12 +213,13 @@ async function main() {
     console.log(`shudi is running at ${url}`);
     console.log(`  dashboard   ${url}/${existsSync(staticDir) ? '' : '  (not built: functions/dashboard/dist is missing)'}`);
     console.log(`  API         ${url}/openapi.json`);
+    console.log(`  OpenID      ${auth.issuer} (the local provider; its accounts are the district's staff)`);
     console.log('');
-    console.log('Sign in (POST /dev/login) as:');
+    console.log(`Sign in on the dashboard with a staff id and the development password ${auth.password}`);
     for (const s of ids) console.log(`  ${s.id.padEnd(26)} ${s.role.replace('_', ' ')}, ${territory.get(s.orgUnitId)?.name.en ?? s.orgUnitId}`);
     const sm = ids.find((s) => s.role === 'street_manager')?.id ?? ids[0]?.id ?? 'dm-chuanhui';
     console.log('');
-    console.log('Try it:');
+    console.log('Try it from a script (POST /dev/login issues a token without the browser; local only):');
     console.log(`  TOKEN=$(curl -s -X POST ${url}/dev/login -H 'content-type: application/json' -d '{"staffId":"${sm}"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')`);
     console.log(`  curl -s -X POST ${url}/dev/clock -H 'content-type: application/json' -d '{"advanceDays":31}'`);
     console.log(`  curl -s "${url}/reports/overdue-handovers?orgUnitId=${street.id}" -H "authorization: Bearer $TOKEN"`);

@@ -3,6 +3,7 @@
 import type { Case } from '../domain/case';
 import type { StaffRole } from '../domain/district-config';
 import type { OrgUnit, OrgUnitKind, Territory } from '../domain/territory';
+import { claimKeys, defaultClaimNames, readStaffClaims, type ClaimNames } from './claims';
 import { HttpProblem } from './problem';
 import { claims as claimsSchema } from './schemas';
 
@@ -24,21 +25,22 @@ export const roleOrgKind: Record<StaffRole, OrgUnitKind> = {
 };
 
 /**
- * The caller from the claims API Gateway's JWT authorizer (or the local server) verified. A
+ * The caller from the claims API Gateway's JWT authorizer (or the local server) verified, read under
+ * the district's claim names (./claims.ts). A
  * missing or malformed claim, a token for another district, or an org unit this district does not
  * have is 401: the token is not one this API can act on.
  */
-export function callerFromClaims(raw: unknown, territory: Territory): Caller {
+export function callerFromClaims(raw: unknown, territory: Territory, names: ClaimNames = defaultClaimNames): Caller {
   if (!raw || typeof raw !== 'object') throw new HttpProblem('unauthenticated', 'a bearer token is required');
-  const parsed = claimsSchema.safeParse(raw);
-  if (!parsed.success) throw new HttpProblem('unauthenticated', 'the token lacks the staff claims (custom:staffId, custom:orgUnitId, custom:role, custom:district)');
+  const parsed = claimsSchema.safeParse(readStaffClaims(raw as Record<string, unknown>, names));
+  if (!parsed.success) throw new HttpProblem('unauthenticated', `the token lacks the staff claims (${claimKeys.map((k) => names[k]).join(', ')})`);
   const c = parsed.data;
-  if (c['custom:district'] !== territory.districtId) throw new HttpProblem('unauthenticated', 'the token is for another district');
-  const orgUnit = territory.get(c['custom:orgUnitId']);
+  if (c.district !== territory.districtId) throw new HttpProblem('unauthenticated', 'the token is for another district');
+  const orgUnit = territory.get(c.orgUnitId);
   if (!orgUnit) throw new HttpProblem('unauthenticated', "the token's org unit is not in this district");
-  const role = c['custom:role'];
+  const role = c.role;
   if (roleOrgKind[role] !== orgUnit.kind) throw new HttpProblem('unauthenticated', `the token's role (${role}) does not fit its org unit (a ${orgUnit.kind})`);
-  return { staffId: c['custom:staffId'], role, orgUnitId: orgUnit.id, district: territory.districtId, orgUnit };
+  return { staffId: c.staffId, role, orgUnitId: orgUnit.id, district: territory.districtId, orgUnit };
 }
 
 export const isDistrictManager = (caller: Caller) => caller.role === 'district_manager';

@@ -12,6 +12,7 @@ import { businessDateOf } from '../domain/time';
 import type { AuditEntry } from '../store/keys';
 import { BadCursorError, CursorSeal, type CursorKeySource } from '../store/paging';
 import { callerFromClaims, type Caller } from './access';
+import { claimNamesFromEnv, type ClaimNames } from './claims';
 import { openApiDocument } from './openapi';
 import { HttpProblem, parseOr400, problemResponse, validationProblem } from './problem';
 import { Router, type ApiDeps, type AuditFacts, type Ctx, type Route } from './router';
@@ -33,6 +34,8 @@ export type ApiDepsInput = Omit<ApiDeps, 'logger' | 'cursors'> & {
   logger?: Logger;
   /** The district's cursor key (Lambda: Secrets Manager; npm start: .data/cursor-key); absent: a key for this process only. */
   cursorKey?: CursorKeySource;
+  /** The claims that carry staff id, org unit, role and district (default: OIDC_CLAIMS, else Cognito's custom:*). */
+  claimNames?: ClaimNames;
 };
 
 const SECURITY_HEADERS: Record<string, string> = {
@@ -126,6 +129,7 @@ export function createApi(input: ApiDepsInput): Api {
   const deps: ApiDeps = { ...rest, logger: input.logger ?? new Logger({ serviceName: 'shudi-api' }), cursors: cursorKey ? new CursorSeal(cursorKey) : CursorSeal.ephemeral() };
   const { logger } = deps;
   const { territory } = deps.district;
+  const claimNames = input.claimNames ?? claimNamesFromEnv();
   let doc: Record<string, unknown> | undefined;
   const openapi = () => (doc ??= openApiDocument(routes, { title: `shudi API (${deps.district.config.name.en})`, version: '0.1.0', district: territory.districtId }));
   const routes = apiRoutes(openapi);
@@ -143,7 +147,7 @@ export function createApi(input: ApiDepsInput): Api {
 
   /** The caller, checked against the register: a token for someone the district no longer has (or who moved) is refused. */
   async function authenticate(event: ApiEvent): Promise<Caller> {
-    const caller = callerFromClaims(event.requestContext?.authorizer?.jwt?.claims, territory);
+    const caller = callerFromClaims(event.requestContext?.authorizer?.jwt?.claims, territory, claimNames);
     const staff = await staffOf(caller.staffId);
     if (!staff || staff.orgUnitId !== caller.orgUnitId || staff.role !== caller.role)
       throw new HttpProblem('unauthenticated', 'the token does not match the staff register (sign in again)');

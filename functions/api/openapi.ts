@@ -104,7 +104,7 @@ export function openApiDocument(routes: Route[], info: { title: string; version:
     paths,
     components: {
       schemas: componentSchemas(),
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Cognito ID token (custom:staffId, custom:orgUnitId, custom:role, custom:district); locally from POST /dev/login' } },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: "A JWT of the district's OpenID Connect issuer carrying the staff id, org unit, role and district claims (names set by OIDC_CLAIMS; default custom:staffId, custom:orgUnitId, custom:role, custom:district); locally from the provider at /oidc or POST /dev/login" } },
     },
   };
 }

@@ -45,12 +45,12 @@ const name = z.strictObject({ 'zh-CN': z.string(), en: z.string() });
 // ---------------------------------------------------------------------------------------------
 // Identity
 
-/** The claims the API reads (Cognito custom attributes; the local server issues the same). */
+/** The staff attributes the API reads from a verified token, under the claim names of ./claims.ts. */
 export const claims = z.object({
-  'custom:staffId': staffId,
-  'custom:orgUnitId': orgUnitId,
-  'custom:role': z.enum(staffRoles),
-  'custom:district': orgUnitId,
+  staffId,
+  orgUnitId,
+  role: z.enum(staffRoles),
+  district: orgUnitId,
 });
 
 // ---------------------------------------------------------------------------------------------

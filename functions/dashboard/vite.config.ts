@@ -8,7 +8,6 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 /** Build-time overrides of src/config.ts defaults (a deployment can also set window.SHUDI_CONFIG). */
 function buildConfig(): Record<string, string> {
   const out: Record<string, string> = {};
-  if (process.env.SHUDI_AUTH_MODE) out.authMode = process.env.SHUDI_AUTH_MODE;
   if (process.env.SHUDI_API_BASE) out.apiBase = process.env.SHUDI_API_BASE;
   return out;
 }
@@ -33,7 +32,7 @@ export default defineConfig({
   server: {
     // `npx vite --config functions/dashboard/vite.config.ts` during UI work, with the API on :3000.
     proxy: Object.fromEntries(
-      ['/me', '/org-units', '/queues', '/cases', '/reports', '/dev', '/subjects', '/audit', '/health', '/imports', '/openapi.json'].map((p) => [
+      ['/me', '/org-units', '/queues', '/cases', '/reports', '/dev', '/subjects', '/audit', '/health', '/imports', '/openapi.json', '/oidc', '/config.js'].map((p) => [
         p,
         process.env.SHUDI_API ?? 'http://localhost:3000',
       ]),

@@ -1,10 +1,10 @@
 // A street manager, in a real browser against the real local server (issue 4):
-//   signs in as sm-east → advances the clock 31 days from the dev bar → sees the handover nobody
+//   signs in as sm-east (through the local OpenID provider) → advances the clock 31 days from the dev bar → sees the handover nobody
 //   acknowledged appear as overdue in East Street → opens it and reads its history → screenshot.
 //
 // Needs /usr/bin/chromium (Debian package `chromium`); skipped, saying so, when it is missing.
-// The server is the one `npm start` runs (dev/local/http-server.ts: the API handler, /dev/login,
-// /dev/clock and the dashboard's files on one origin), over a tiny-district runtime on a virtual clock;
+// The server is the one `npm start` runs (dev/local/http-server.ts: the API handler, the OpenID
+// provider at /oidc, /dev/clock and the dashboard's files on one origin), over a tiny-district runtime on a virtual clock;
 // the dashboard is built here first (functions/dashboard/vite.config.ts, about a second).
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,7 +18,7 @@ import { DevAuth } from '../../dev/local/dev-auth';
 import { runtimeClockControl, startLocalServer } from '../../dev/local/http-server';
 import type { LocalRuntime } from '../../dev/local/runtime';
 import { allSubjects, testRuntime } from '../support/runtime';
-import { buildDashboard, hasChromium, launchChromium, type LaunchedBrowser } from './support/browser';
+import { buildDashboard, hasChromium, launchChromium, signIn, TEST_PASSWORD, type LaunchedBrowser } from './support/browser';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const outDir = join(repo, 'test-output');
@@ -55,8 +55,8 @@ describe.skipIf(!!skipReason)('dashboard: street manager (chromium, real local s
     communityZh = rt.district.territory.require(subject.communityId).name.zh;
 
     const api = createApi({ ...rt.parts, logger: new Logger({ serviceName: 'shudi-browser-test', logLevel: 'SILENT' }) });
-    const auth = await DevAuth.create({ districtId: rt.district.territory.districtId });
-    server = await startLocalServer({ api, auth, register: rt.register, clock: runtimeClockControl(rt), staticDir: dist, ...(rt.notifier instanceof LocalSink ? { outbox: rt.notifier } : {}) });
+    const auth = await DevAuth.create({ districtId: rt.district.territory.districtId, password: TEST_PASSWORD });
+    server = await startLocalServer({ api, auth, register: rt.register, clock: runtimeClockControl(rt), staticDir: dist, oidc: {}, ...(rt.notifier instanceof LocalSink ? { outbox: rt.notifier } : {}) });
     base = server.url.replace(/\/+$/, '');
     chrome = await launchChromium('desktop');
   });
@@ -72,10 +72,8 @@ describe.skipIf(!!skipReason)('dashboard: street manager (chromium, real local s
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
 
-    // Sign in with the staff id.
-    await page.goto(`${base}/`);
-    await page.getByRole('textbox', { name: '工号' }).fill('sm-east');
-    await page.getByRole('button', { name: '登录', exact: true }).click();
+    // Sign in at the local OpenID provider with the staff id and the development password.
+    await signIn(page, base, 'sm-east');
     await expect.poll(() => page.locator('[data-testid=who]').textContent()).toContain('街道管理员');
     // A street manager lands on her street's overview; nothing is overdue yet.
     await page.waitForURL(/#\/overview\/east$/);

@@ -93,8 +93,8 @@ describe('the audit log is append-only by IAM', () => {
     const roleOf = (fn: { role: unknown }) => s.stack.getLogicalId((fn.role as { node: { defaultChild: never } }).node.defaultChild);
     const checks: [string, (typeof apiAccess)['table']][] = [
       [roleOf(s.stack.apiFunction), apiAccess.table],
-      [roleOf(s.stack.functions.applyAction), workflowAccess.applyAction.table],
-      [roleOf(s.stack.functions.openCase), workflowAccess.openCase.table],
+      [roleOf(s.stack.functions.fireTimer), workflowAccess.fireTimer.table],
+      [roleOf(s.stack.functions.generateHealthChecksPage), workflowAccess.generateHealthChecksPage.table],
       [roleOf(s.stack.jobFunctions.retention!), jobAccess.retention.table],
       [roleOf(s.stack.jobFunctions.publishDue!), jobAccess.publishDue.table],
     ];

@@ -126,7 +126,7 @@ export async function hostileTokens(s: ApiServer, staff: StaffClaims): Promise<R
   const now = Math.floor(Date.now() / 1000);
   const own = s.auth as unknown as { privateKey: CryptoKey; publicKey: CryptoKey; kid: string };
   const sign = (payload: Record<string, unknown>, header: Record<string, unknown> = {}) =>
-    new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid: own.kid, typ: 'JWT', ...header }).sign(own.privateKey);
+    new SignJWT(payload).setProtectedHeader({ alg: s.auth.alg, kid: own.kid, typ: 'JWT', ...header }).sign(own.privateKey);
   const std = { ...staff, sub: staff['custom:staffId'], iss: DEV_ISSUER, aud: DEV_AUDIENCE, iat: now, exp: now + 3600 };
   const good = await s.tokenFor(staff);
   const [gh, gp] = good.split('.') as [string, string, string];
@@ -147,7 +147,7 @@ export async function hostileTokens(s: ApiServer, staff: StaffClaims): Promise<R
     'alg none': `${b64({ alg: 'none', typ: 'JWT' })}.${gp}.`,
     'alg none, signature kept': `${b64({ alg: 'none', typ: 'JWT' })}.${good.split('.').slice(1).join('.')}`,
     'HS256 keyed with the public JWK': await hmac(JSON.stringify(pub)),
-    'HS256 keyed with the public x coordinate': await hmac(String(pub.x)),
+    'HS256 keyed with the public x coordinate': await hmac(String(pub.x ?? pub.n)),
     'payload swapped (signature of another payload)': `${gh}.${b64({ ...std, 'custom:role': 'district_manager', 'custom:orgUnitId': 'tiny', 'custom:staffId': 'dm-tiny' })}.${good.split('.')[2]}`,
     'missing role claim': await s.tokenFor(noRole as StaffClaims),
     'missing district claim': await sign({ ...std, ...noDistrict, 'custom:district': undefined }),
@@ -167,7 +167,7 @@ export async function hostileTokens(s: ApiServer, staff: StaffClaims): Promise<R
     'two segments': `${gh}.${gp}`,
     'garbage': 'not-a-jwt',
     'embedded jwk header (attacker key)': await new SignJWT(std)
-      .setProtectedHeader({ alg: 'ES256', typ: 'JWT', jwk: await exportJWK((forger as unknown as { publicKey: CryptoKey }).publicKey) })
+      .setProtectedHeader({ alg: s.auth.alg, typ: 'JWT', jwk: await exportJWK((forger as unknown as { publicKey: CryptoKey }).publicKey) })
       .sign((forger as unknown as { privateKey: CryptoKey }).privateKey),
   };
 }

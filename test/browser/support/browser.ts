@@ -46,11 +46,19 @@ export async function launchChromium(viewport: keyof typeof viewports = 'desktop
   };
 }
 
-/** Signs in on the dev sign-in screen with a staff id. */
-export async function signIn(page: Page, baseUrl: string, staffId: string): Promise<void> {
+/** The development password of the local providers the browser tests start (DevAuth `password`). */
+export const TEST_PASSWORD = 'test-dev-password';
+
+/**
+ * Signs in as the dashboard does everywhere: its sign-in button → the OpenID provider's login page
+ * (staff id and password) → back with a code the dashboard exchanges.
+ */
+export async function signIn(page: Page, baseUrl: string, staffId: string, password = TEST_PASSWORD): Promise<void> {
   await page.goto(`${baseUrl}/#/signin`);
-  await page.getByRole('textbox', { name: /^(工号|Staff id)$/ }).fill(staffId);
   await page.getByRole('button', { name: /^(登录|Sign in)$/ }).click();
+  await page.getByLabel(/Staff id/).fill(staffId);
+  await page.getByLabel(/Password/).fill(password);
+  await page.getByRole('button', { name: '登录 Sign in' }).click();
   await page.locator('[data-testid=who]').waitFor();
 }
 

@@ -1,6 +1,8 @@
 // A fixture API for looking at the dashboard without the real server: the contract of docs/api.md,
 // answered from made-up cases over the Chuanhui territory (seeds/districts/chuanhui.json). It serves
-// the built dashboard too. Not a test of the API: screenshots and UI checks only.
+// the built dashboard too, and signs staff in through the real local OpenID provider
+// (dev/local/oidc-provider.ts, accounts from the seed file, password TEST_PASSWORD), whose access
+// tokens it verifies as the local server does. Not a test of the API: screenshots and UI checks only.
 //
 //   npx tsx test/browser/support/mock-api.ts [port]     (after npm run build:dashboard)
 import { readFileSync } from 'node:fs';
@@ -8,6 +10,10 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DevAuth } from '../../../dev/local/dev-auth';
+import { createDevOidc, OIDC_MOUNT, type DevOidc } from '../../../dev/local/oidc-provider';
+import type { StaffRole } from '../../../functions/domain/district-config';
+import { TEST_PASSWORD } from './browser';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const dist = join(repo, 'functions/dashboard/dist');
@@ -142,9 +148,12 @@ export async function startMockApi(port = 0, opts: { start?: string; dist?: stri
     return { ...rest, dueAt, overdue, daysOverdue, allowedActions: allowed, ...(withHistory ? { history } : {}) };
   };
 
-  const staffOf = (req: IncomingMessage) => {
+  const auth = await DevAuth.create({ districtId: seed.id, password: TEST_PASSWORD });
+  let oidc: DevOidc | undefined;
+  const staffOf = async (req: IncomingMessage) => {
     const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
-    return seed.staff.find((s) => s.id === token);
+    const claims = token ? await auth.verify(token).catch(() => undefined) : undefined;
+    return claims ? seed.staff.find((s) => s.id === claims['custom:staffId']) : undefined;
   };
 
   const send = (res: ServerResponse, status: number, body: unknown, type = 'application/json') => {
@@ -179,17 +188,16 @@ export async function startMockApi(port = 0, opts: { start?: string; dist?: stri
       const url = new URL(req.url ?? '/', 'http://x');
       const path = url.pathname;
       const q = url.searchParams;
+      if (oidc && path.startsWith(`${OIDC_MOUNT}/`)) return await oidc.handle(req, res);
+      if (oidc && path === '/config.js') {
+        res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+        return res.end(`window.SHUDI_CONFIG = ${JSON.stringify({ oidc: { issuer: oidc.issuer, clientId: oidc.clientId } })};\n`);
+      }
       if (path === '/dev/clock' && req.method === 'GET') return send(res, 200, { now: new Date(now).toISOString() });
       if (path === '/dev/clock' && req.method === 'POST') {
         const b = await readBody(req);
         now += Number(b.advanceDays ?? 0) * DAY;
         return send(res, 200, { now: new Date(now).toISOString(), fired: 0 });
-      }
-      if (path === '/dev/login' && req.method === 'POST') {
-        const b = await readBody(req);
-        const s = seed.staff.find((x) => x.id === b.staffId);
-        if (!s) return problem(res, 400, 'validation', 'The request is not valid', '1 field is not valid', [{ path: 'body.staffId', message: `no staff "${String(b.staffId)}" in this district` }]);
-        return send(res, 200, { token: s.id });
       }
       if (path === '/dev/outbox' && req.method === 'GET') {
         const limit = Number(q.get('limit') ?? 200);
@@ -198,7 +206,7 @@ export async function startMockApi(port = 0, opts: { start?: string; dist?: stri
       }
       const apiPaths = ['/me', '/org-units', '/queues/', '/cases/', '/reports/', '/staff/'];
       if (apiPaths.some((p) => path === p || path.startsWith(p))) {
-        const me = staffOf(req);
+        const me = await staffOf(req);
         if (!me) return problem(res, 401, 'unauthenticated', 'Not signed in');
         if (path === '/me') return send(res, 200, { staffId: me.id, role: me.role, orgUnitId: me.orgUnitId, district: seed.id, name: me.name, preferences: prefsOf(me.id) });
         const manager = me.role === 'district_manager' || me.role === 'street_manager';
@@ -310,10 +318,20 @@ export async function startMockApi(port = 0, opts: { start?: string; dist?: stri
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const addr = server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : port}`;
+  oidc = await createDevOidc({
+    issuer: `${url}${OIDC_MOUNT}`,
+    auth,
+    findStaff: async (id) => {
+      const s = seed.staff.find((x) => x.id === id);
+      return s ? { staffId: s.id, orgUnitId: s.orgUnitId, role: s.role as StaffRole } : undefined;
+    },
+    redirectUris: [`${url}/`],
+  });
+  auth.useIssuer(oidc.issuer);
   return { url, server, preferences: prefs, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const m = await startMockApi(Number(process.argv[2] ?? 3100));
-  console.log(`mock API and dashboard on ${m.url}`);
+  console.log(`mock API and dashboard on ${m.url} (sign in with any Chuanhui staff id and the password ${TEST_PASSWORD})`);
 }

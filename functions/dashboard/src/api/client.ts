@@ -86,7 +86,6 @@ export function createApi(opts: ApiOptions) {
       request<Preferences>('PATCH', `/staff/${encodeURIComponent(staffId)}/preferences`, { body }),
     /** Local runtime only: 404 elsewhere (the Outbox page is shown only when this answers). */
     devOutbox: (query: Record<string, string | number> = {}) => request<{ items: OutboxMessage[] }>('GET', '/dev/outbox', { query, auth: false }),
-    devLogin: (staffId: string) => request<{ token: string }>('POST', '/dev/login', { body: { staffId }, auth: false }),
     devClock: () => request<{ now: string }>('GET', '/dev/clock', { auth: false }),
     advanceClock: (advanceDays: number) => request<{ now: string; fired?: unknown }>('POST', '/dev/clock', { body: { advanceDays }, auth: false }),
   };

@@ -25,14 +25,11 @@ export const en: Record<MessageKey, string> = {
   'nav.queue': 'My queue',
 
   'signin.title': 'Sign in',
-  'signin.intro': 'Local development: sign in with a staff id.',
-  'signin.staffId': 'Staff id',
-  'signin.suggested': 'Suggested staff ids',
+  'signin.intro': 'You sign in at your identity provider ({issuer}) and come back here.',
   'signin.submit': 'Sign in',
-  'signin.submitting': 'Signing in…',
-  'signin.cognito': 'Sign in with single sign-on',
-  'signin.cognitoMissing': 'Single sign-on (Cognito) is not configured.',
-  'signin.required': 'Enter a staff id',
+  'signin.submitting': 'Going to sign-in…',
+  'signin.notConfigured': 'Sign-in is not configured: config.js names no OpenID Connect issuer.',
+  'signin.failed': 'The sign-in did not complete',
 
   'dev.label': 'Developer tools',
   'dev.now': 'Now',

@@ -24,14 +24,11 @@ export const zhCN = {
   'nav.queue': '我的队列',
 
   'signin.title': '登录',
-  'signin.intro': '本地开发环境：输入工号即可登录。',
-  'signin.staffId': '工号',
-  'signin.suggested': '常用工号',
+  'signin.intro': '将前往统一身份认证（{issuer}）登录，完成后返回本页。',
   'signin.submit': '登录',
-  'signin.submitting': '正在登录…',
-  'signin.cognito': '使用统一身份认证登录',
-  'signin.cognitoMissing': '尚未配置统一身份认证（Cognito）。',
-  'signin.required': '请输入工号',
+  'signin.submitting': '正在前往登录…',
+  'signin.notConfigured': '尚未配置登录：config.js 中没有 OpenID Connect 签发方。',
+  'signin.failed': '登录未完成',
 
   'dev.label': '开发工具',
   'dev.now': '当前时间',

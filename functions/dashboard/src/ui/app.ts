@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { createApi } from '../api/client';
 import type { Me, Preferences } from '../api/types';
-import { clearToken, getToken } from '../auth';
+import { OidcSession } from '../auth';
 import type { DashboardConfig } from '../config';
 import { defaultLang, isLang, localName, translator, type Lang, type Translator } from '../i18n';
 import { shanghaiDate } from '../lib/dates';
@@ -69,7 +69,11 @@ export function App({ config }: { config: DashboardConfig }) {
   const tr = useMemo(() => translator(lang), [lang]);
   const trRef = useRef(tr);
   trRef.current = tr;
-  const [token, setTokenState] = useState(getToken());
+  // One sign-in session per page: tokens in memory, a reload resumes it silently at the issuer.
+  const oidc = useMemo(() => (config.oidc ? new OidcSession(config.oidc) : undefined), [config.oidc]);
+  const [signedIn, setSignedIn] = useState(false);
+  const [resuming, setResuming] = useState(!!oidc);
+  const [signInError, setSignInError] = useState<string | undefined>();
   const [notice, setNotice] = useState<string | undefined>();
   const [session, setSession] = useState<{ me: Me; orgs: OrgIndex } | null>(null);
   const [sessionError, setSessionError] = useState<unknown>();
@@ -83,16 +87,43 @@ export function App({ config }: { config: DashboardConfig }) {
     () =>
       createApi({
         base: config.apiBase,
-        getToken,
-        onUnauthenticated: () => {
-          clearToken();
-          setTokenState(undefined);
-          setSession(null);
-          setNotice(trRef.current.t('app.sessionExpired'));
-        },
+        getToken: () => oidc?.apiToken(),
+        onUnauthenticated: () => oidc?.end('expired'),
       }),
-    [config.apiBase],
+    [config.apiBase, oidc],
   );
+
+  useEffect(() => {
+    if (!oidc) return;
+    const off = oidc.onChange((e) => {
+      if (e.kind === 'signed-in') setSignedIn(true);
+      if (e.kind === 'ended') {
+        setSignedIn(false);
+        setSession(null);
+        if (e.reason === 'expired') setNotice(trRef.current.t('app.sessionExpired'));
+      }
+    });
+    let live = true;
+    oidc.resume().then(
+      (r) => {
+        if (!live || r.status === 'redirecting') return;
+        // Back from the issuer, the address bar got its hash again without a hashchange event.
+        setRoute(parseRoute(location.hash));
+        setSignedIn(r.status === 'signed-in');
+        if (r.status === 'signed-out' && r.error) setSignInError(r.error);
+        setResuming(false);
+      },
+      (e: unknown) => {
+        if (!live) return;
+        setSignInError(e instanceof Error ? e.message : String(e));
+        setResuming(false);
+      },
+    );
+    return () => {
+      live = false;
+      off();
+    };
+  }, [oidc]);
 
   useEffect(() => {
     const onHash = () => setRoute(parseRoute(location.hash));
@@ -137,7 +168,7 @@ export function App({ config }: { config: DashboardConfig }) {
   }, [api]);
 
   useEffect(() => {
-    if (!token) return;
+    if (!signedIn) return;
     let live = true;
     setSessionError(undefined);
     Promise.all([api.me(), api.orgUnits()]).then(
@@ -151,7 +182,7 @@ export function App({ config }: { config: DashboardConfig }) {
     return () => {
       live = false;
     };
-  }, [token, api]);
+  }, [signedIn, api]);
 
   // Home and sign-in routes go to the signed-in person's start page.
   useEffect(() => {
@@ -172,25 +203,20 @@ export function App({ config }: { config: DashboardConfig }) {
     ${tr.t('app.language')}
   </button>`;
 
+  // Out here and at the issuer, which sends the browser back to the sign-in screen.
   const signOut = () => {
-    clearToken();
-    setTokenState(undefined);
     setSession(null);
-    location.hash = href.signin();
+    if (oidc) void oidc.signOut();
+    else setSignedIn(false);
   };
 
-  if (!token) {
-    return html`<${SignIn}
-      config=${config}
-      api=${api}
-      tr=${tr}
-      notice=${notice}
-      langToggle=${langToggle}
-      onSignedIn=${() => {
-        setNotice(undefined);
-        setTokenState(getToken());
-      }}
-    />`;
+  if (resuming) {
+    return html`<main id="main" class="signin">
+      <div class="signin-card"><p class="loading" role="status"><span class="spinner" aria-hidden="true"></span>${tr.t('app.loading')}</p></div>
+    </main>`;
+  }
+  if (!signedIn) {
+    return html`<${SignIn} session=${oidc} tr=${tr} notice=${notice} error=${signInError} langToggle=${langToggle} />`;
   }
   if (!session) {
     return html`<main id="main" class="signin">
