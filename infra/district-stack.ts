@@ -45,6 +45,7 @@ import { ShudiFunction, type ShudiFunctionProps } from './lambda-function';
 import { Monitoring } from './monitoring';
 import { reasons, suppress } from './nag';
 import { paths } from './paths';
+import { ReminderDelivery } from './reminder-delivery';
 import { defaultSmsGatewaySecretName, SMS_GATEWAY_FILTER_POLICY, type SmsVia } from './reminder-wiring';
 
 export interface DistrictStackSettings {
@@ -414,7 +415,8 @@ export class DistrictStack extends Stack {
     jobs.syncSubscriptions.fn.addEnvironment('SHUDI_TOPIC_ARN', this.reminderTopic.topicArn);
     jobs.syncSubscriptions.fn.addEnvironment('SHUDI_SMS_VIA', smsVia);
 
-    if (smsVia === 'gateway') {
+    // SMS through the topic (the gateway subscriber) only when the district's delivery config keeps SMS on SNS.
+    if (smsVia === 'gateway' && district.delivery.sms.provider === 'sns') {
       // The SMS gateway: the topic's one Lambda subscription, on channel "sms" (SnsNotifier's value).
       const dlq = new Queue(this, 'SmsGatewayDeadLetterQueue', {
         encryption: QueueEncryption.SQS_MANAGED,
@@ -460,6 +462,8 @@ export class DistrictStack extends Stack {
         );
     }
     this.jobFunctions = jobs;
+    // SMS providers and the mail server of the delivery config: infra/reminder-delivery.ts.
+    const delivery = new ReminderDelivery(this, 'ReminderDelivery', { district, stage, table: this.table, key: this.key, publisher: jobs.publishDue });
 
     const invoke = (fn: ShudiFunction, opts: { retryAttempts: number; maxEventAge: Duration; input?: Record<string, unknown> }) =>
       new InvokeFunction(fn.fn, {
@@ -574,7 +578,7 @@ export class DistrictStack extends Stack {
       stage,
       key: this.key,
       stateMachines: machines,
-      functions: { ...fns, api: this.apiFunction, ...this.jobFunctions },
+      functions: { ...fns, api: this.apiFunction, ...this.jobFunctions, ...(delivery.deliverFunction ? { deliverMessage: delivery.deliverFunction } : {}) },
       publisher: this.jobFunctions.publishDue,
       deadLetterQueues: [
         { queue: this.schedulerDeadLetterQueue, label: 'scheduler', description: 'a scheduled workflow start or job invocation failed after its retries (see the scheduler dead-letter queue)' },

@@ -3,6 +3,7 @@
 // a provider that cannot dedupe the receiving side's memory of dedupe keys: a key is claimed before the provider
 // is called and marked done after, so a publisher that crashed between a send and its mark sends again with the
 // same key and nobody gets the reminder twice.
+import type { DeliveryConfig } from '../domain/delivery-config';
 import type { DedupeStore } from './dedupe-store';
 import { TransientDeliveryError, type DeliveryResult, type Notifier, type OutboundMessage } from './notifier';
 import type { SmsGateway } from './sms-gateway';
@@ -54,4 +55,16 @@ export function onceNotifier(inner: Notifier, dedupe: DedupeStore, leaseMs = 120
       return result;
     },
   };
+}
+
+/** The channels on `sns` go to the topic, the others to the direct sender; each is made on first use. */
+export function deliveryNotifier(o: { delivery: DeliveryConfig; sns: () => Notifier; direct: () => Notifier }): Notifier {
+  let sns: Notifier | undefined;
+  let direct: Notifier | undefined;
+  const topic: Notifier = { send: (m) => (sns ??= o.sns()).send(m) };
+  const own: Notifier = { send: (m) => (direct ??= o.direct()).send(m) };
+  return new ChannelNotifier({
+    sms: o.delivery.sms.provider === 'sns' ? topic : own,
+    email: o.delivery.email.provider === 'sns' ? topic : own,
+  });
 }

@@ -1,8 +1,12 @@
-// The publisher's notifier for a district's `delivery` config (functions/domain/delivery-config.ts): each channel
-// on the SNS topic, an SMS provider (Aliyun, Tencent Cloud) or the district's mail server (SMTP), the last two
-// called by the publisher itself so their answer lands in the outbox: a provider error never loses a reminder, it
-// stays in the outbox, pending for a retry or failed with its reason. Credentials come from Secrets Manager by the
-// names in the config, read on first use and kept in memory; a failed read is retried with the reminder.
+// How a district's reminders leave, per its `delivery` config (functions/domain/delivery-config.ts): each channel
+// on the SNS topic, or on an SMS provider (Aliyun, Tencent Cloud) / the district's mail server (SMTP). The last two
+// are called while the publisher waits for the answer, so it lands in the outbox: a provider error never loses a
+// reminder, it stays in the outbox, pending for a retry or failed with its reason.
+//
+//   deliveryNotifier - the publisher's notifier (channel-notifier.ts): each channel to the topic or the direct sender
+//   directNotifier   - the direct sender (the deliverMessage Lambda, and the local runtime): the provider SDKs and
+//                      SMTP, once per dedupe key; credentials from Secrets Manager by the names in the config, read
+//                      on first use and kept in memory; a failed read is retried with the reminder
 import * as z from 'zod';
 import type { DeliveryConfig, SmtpEmailConfig } from '../domain/delivery-config';
 import { smtpTlsMode } from '../domain/delivery-config';
@@ -14,14 +18,12 @@ import type { SmsGateway } from './sms-gateway';
 import { SmtpMailer, type SmtpMailerOptions } from './smtp-mailer';
 import { tencentSmsClient, TencentSmsGateway, type TencentCredentials, type TencentSmsClient } from './tencent-sms';
 
-export interface DeliveryDeps {
+export interface DirectDeps {
   delivery: DeliveryConfig;
   /** The SecretString of a Secrets Manager secret, by name. */
   secret: (name: string) => Promise<string>;
-  /** The receiving side's memory of dedupe keys, for the channels the publisher sends itself. */
+  /** The receiving side's memory of dedupe keys: a provider that cannot dedupe is called once per key. */
   dedupe: DedupeStore;
-  /** The district's SNS topic notifier, for the channels on `sns` (made only if one is). */
-  sns?: () => Notifier;
   /** Stand-ins for the SDK clients (tests, the local runtime). */
   aliyunClient?: (creds: AliyunCredentials, endpoint: string) => AliyunSmsClient;
   tencentClient?: (creds: TencentCredentials, region: string) => TencentSmsClient;
@@ -67,7 +69,7 @@ function lazy<T>(make: () => Promise<T>): () => Promise<T> {
 }
 
 /** The SMS provider gateway of a config (credentials read on first use). */
-export function providerSmsGateway(deps: Omit<DeliveryDeps, 'dedupe' | 'sns'>): SmsGateway | undefined {
+export function providerSmsGateway(deps: Omit<DirectDeps, 'dedupe'>): SmsGateway | undefined {
   const sms = deps.delivery.sms;
   if (sms.provider === 'sns') return undefined;
   const gateway = lazy<SmsGateway>(async () => {
@@ -79,7 +81,7 @@ export function providerSmsGateway(deps: Omit<DeliveryDeps, 'dedupe' | 'sns'>): 
 }
 
 /** The SMTP mailer of a config (password read on first use). */
-export function smtpNotifier(email: SmtpEmailConfig, deps: Pick<DeliveryDeps, 'secret' | 'smtp'>): Notifier {
+export function smtpNotifier(email: SmtpEmailConfig, deps: Pick<DirectDeps, 'secret' | 'smtp'>): Notifier {
   const mailer = lazy(async () => {
     const password = smtpPassword(await deps.secret(email.secretName));
     return new SmtpMailer({ host: email.host, port: email.port, tls: smtpTlsMode(email), user: email.user, from: email.from, password, ...deps.smtp });
@@ -87,17 +89,13 @@ export function smtpNotifier(email: SmtpEmailConfig, deps: Pick<DeliveryDeps, 's
   return { send: async (m) => (await mailer()).send(m) };
 }
 
-export function deliveryNotifier(deps: DeliveryDeps): Notifier {
+/** The SMS provider and the mail server of a config, each once per dedupe key; a channel on SNS is not its job. */
+export function directNotifier(deps: DirectDeps): Notifier {
   const { delivery } = deps;
-  let sns: Notifier | undefined;
-  const topic: Notifier = { send: (m) => (sns ??= deps.sns?.() ?? missingSns()).send(m) };
   const gateway = providerSmsGateway(deps);
+  const notOurs: Notifier = { send: async (m) => Promise.reject(new Error(`the ${m.channel} channel of this district is delivered through SNS`)) };
   return new ChannelNotifier({
-    sms: gateway ? onceNotifier(smsGatewayNotifier(gateway), deps.dedupe) : topic,
-    email: delivery.email.provider === 'smtp' ? onceNotifier(smtpNotifier(delivery.email, deps), deps.dedupe) : topic,
+    sms: gateway ? onceNotifier(smsGatewayNotifier(gateway), deps.dedupe) : notOurs,
+    email: delivery.email.provider === 'smtp' ? onceNotifier(smtpNotifier(delivery.email, deps), deps.dedupe) : notOurs,
   });
-}
-
-function missingSns(): never {
-  throw new Error('a channel is delivered through SNS, but this function has no topic');
 }

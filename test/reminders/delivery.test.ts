@@ -11,7 +11,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AliyunSmsClient } from '../../functions/adapters/aliyun-sms';
 import { DynamoDedupeStore } from '../../functions/adapters/dedupe-store';
-import { deliveryNotifier } from '../../functions/adapters/delivery';
+import { directNotifier } from '../../functions/adapters/delivery';
 import { TransientDeliveryError } from '../../functions/adapters/notifier';
 import { SmtpMailer, smtpTransportOptions } from '../../functions/adapters/smtp-mailer';
 import { deliveryConfig, type DeliveryConfig } from '../../functions/domain/delivery-config';
@@ -67,7 +67,7 @@ const secrets: Record<string, string> = {
 };
 
 function notifierFor(rtTable: string, aliyun: ScriptedAliyun, secretReads: string[] = []) {
-  return deliveryNotifier({
+  return directNotifier({
     delivery,
     secret: async (name) => {
       secretReads.push(name);
