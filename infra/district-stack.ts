@@ -34,6 +34,7 @@ import type { ShudiFunction } from './lambda-function';
 import { Monitoring } from './monitoring';
 import { paths } from './paths';
 import type { SmsVia } from './reminder-wiring';
+import { ReminderDelivery } from './reminder-delivery';
 import { Reminders, type JobFunctions } from './reminders';
 import { Schedules, type ScheduleName } from './schedules';
 import { deployTarget, type DeployTarget } from './target';
@@ -82,6 +83,7 @@ export class DistrictStack extends Stack {
   /** Absent in China without a dashboardDomain (CloudFront there serves no default domain). */
   readonly site?: DashboardSite;
   readonly reminders: Reminders;
+  readonly delivery: ReminderDelivery;
   readonly scheduling: Schedules;
   readonly httpApi: DistrictApi;
   readonly monitoring: Monitoring;
@@ -127,7 +129,10 @@ export class DistrictStack extends Stack {
       smsVia: settings.smsVia ?? 'gateway',
       ...(settings.smsGatewayUrl ? { smsGatewayUrl: settings.smsGatewayUrl } : {}),
       ...(settings.smsGatewaySecret ? { smsGatewaySecret: settings.smsGatewaySecret } : {}),
+      smsThroughTopic: district.delivery.sms.provider === 'sns',
     });
+    // SMS providers and the mail server of the delivery config: infra/reminder-delivery.ts.
+    this.delivery = new ReminderDelivery(this, 'ReminderDelivery', { district, stage, table, key, publisher: this.reminders.jobFunctions.publishDue });
     this.scheduling = new Schedules(this, 'Schedules', { districtId, stage, stateMachines: this.workflows.stateMachines, jobFunctions: this.reminders.jobFunctions });
 
     this.httpApi = new DistrictApi(this, 'Api', {
@@ -159,7 +164,7 @@ export class DistrictStack extends Stack {
       district,
       stage,
       stateMachines: this.workflows.stateMachines,
-      functions: { ...this.workflows.functions, api: this.httpApi.fn, ...jobFunctions },
+      functions: { ...this.workflows.functions, api: this.httpApi.fn, ...jobFunctions, ...(this.delivery.deliverFunction ? { deliverMessage: this.delivery.deliverFunction } : {}) },
       publisher: jobFunctions.publishDue,
       deadLetterQueues: [
         { queue: this.scheduling.deadLetterQueue, label: 'scheduler', description: 'a scheduled workflow start or job invocation failed after its retries (see the scheduler dead-letter queue)' },

@@ -28,6 +28,8 @@ export interface RemindersProps {
   smsVia: SmsVia;
   smsGatewayUrl?: string;
   smsGatewaySecret?: string;
+  /** SMS leave through the topic (SNS SMS or the gateway); false when the delivery config sends them to a provider directly (infra/reminder-delivery.ts). */
+  smsThroughTopic: boolean;
 }
 
 /** The job Lambdas; smsGateway only when SMS go through the gateway. */
@@ -117,7 +119,7 @@ export class Reminders extends Construct {
     jobs.syncSubscriptions.fn.addEnvironment('SHUDI_TOPIC_ARN', this.topic.topicArn);
     jobs.syncSubscriptions.fn.addEnvironment('SHUDI_SMS_VIA', smsVia);
 
-    if (smsVia === 'gateway') {
+    if (smsVia === 'gateway' && props.smsThroughTopic) {
       // The SMS gateway: the topic's one Lambda subscription, on channel "sms" (SnsNotifier's value).
       const dlq = deadLetterQueue(this, 'SmsGatewayDeadLetterQueue', 'the SMS-gateway subscriber (its failed asynchronous invocations and failed SNS deliveries)');
       const secretRef = props.smsGatewaySecret ?? defaultSmsGatewaySecretName(stage, districtId);

@@ -2,7 +2,7 @@
 // released when the call failed in a way worth retrying. A key that is done is never sent again; a claim whose
 // holder crashed expires after its lease, so the message is not lost either.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Instant } from '../domain/time';
 
 export type ClaimResult = 'claimed' | 'done' | 'busy';
@@ -84,15 +84,21 @@ export class DynamoDedupeStore implements DedupeStore {
     );
   }
 
+  /**
+   * Ends the claim's lease at once (an update, not a delete: the publisher, which claims keys for the SMS providers
+   * and SMTP, may update its table's items but deletes none of them).
+   */
   async release(key: string): Promise<void> {
     try {
       await this.doc.send(
-        new DeleteCommand({
+        new UpdateCommand({
           TableName: this.tableName,
           Key: this.key(key),
+          UpdateExpression: 'SET leaseUntil = :free',
           ConditionExpression: '#state = :sending',
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':sending': 'sending' },
+          // '' sorts before every instant: the next claim finds the lease over.
+          ExpressionAttributeValues: { ':sending': 'sending', ':free': '' },
         }),
       );
     } catch (err) {

@@ -353,6 +353,21 @@ const config: DistrictConfigInput = {
   staff,
   // 2003 re-registration (source document): 15,289 files.
   register: { primary: 2288, co_managed: 11669, mobile: 1332, implantShare: 0.04, seed: 20030901 },
+  // Reminders leave by Alibaba Cloud SMS (approved signature and templates) and the district's mail server; the
+  // credentials are in Secrets Manager under these names (docs/reminders.md).
+  delivery: {
+    sms: {
+      provider: 'aliyun',
+      signName: '川汇区政务',
+      secretName: 'shudi/prod/chuanhui/sms-aliyun',
+      templates: {
+        'handover.overdue': { code: 'SMS_480100001', params: ['dueDate'] },
+        'handover.escalated_district': { code: 'SMS_480100002', params: ['dueDate'] },
+        'digest.daily': { code: 'SMS_480100003', params: ['date', 'dueToday', 'dueSoon', 'overdue', 'newHandovers', 'updates'] },
+      },
+    },
+    email: { provider: 'smtp', host: 'mail.chuanhui.gov.cn', port: 465, user: 'shudi@chuanhui.gov.cn', secretName: 'shudi/prod/chuanhui/smtp', from: 'shudi@chuanhui.gov.cn' },
+  },
   calendar: { officialYears: {} },
   rules: {},
 };

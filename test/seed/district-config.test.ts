@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { smsSentTemplates, smtpTlsMode } from '../../functions/domain/delivery-config';
 import { Territory } from '../../functions/domain/territory';
 import { ConfigError, formatConfigError, loadAllDistricts, loadDistrictConfig } from '../../functions/seed/load-district';
 
@@ -236,5 +237,64 @@ describe('malformed configs throw ConfigError naming file, path and reason', () 
 
   it('a missing file', () => {
     expect(configError(join(tmp, 'absent', 'yiling.json')).message).toMatch(/yiling\.json.*cannot read/s);
+  });
+});
+
+describe('delivery: SMS providers and the mail server', () => {
+  it('chuanhui.json: Aliyun SMS and SMTP; yiling.json: Tencent Cloud SMS and SMTP with STARTTLS; every template sent by SMS is mapped', () => {
+    const chuanhui = loadDistrictConfig(join(DISTRICTS, 'chuanhui.json')).delivery;
+    const yiling = loadDistrictConfig(join(DISTRICTS, 'yiling.json')).delivery;
+    expect([chuanhui.sms.provider, chuanhui.email.provider, yiling.sms.provider, yiling.email.provider]).toEqual(['aliyun', 'smtp', 'tencent', 'smtp']);
+    expect(smsSentTemplates().sort()).toEqual(['digest.daily', 'handover.escalated_district', 'handover.overdue']);
+    for (const d of [chuanhui, yiling]) {
+      if (d.sms.provider === 'sns') throw new Error('expected a provider');
+      expect(Object.keys(d.sms.templates).sort()).toEqual(smsSentTemplates().sort());
+      expect(d.sms.templates['digest.daily']!.params).toEqual(['date', 'dueToday', 'dueSoon', 'overdue', 'newHandovers', 'updates']);
+    }
+    if (yiling.email.provider !== 'smtp' || chuanhui.email.provider !== 'smtp') throw new Error('expected smtp');
+    expect([smtpTlsMode(chuanhui.email), smtpTlsMode(yiling.email)]).toEqual(['implicit', 'starttls']);
+  });
+
+  it('without a delivery section: SNS for both channels, as in the global partition', () => {
+    const file = writeConfig((c) => delete c.delivery);
+    expect(loadDistrictConfig(file).delivery).toEqual({ sms: { provider: 'sns' }, email: { provider: 'sns' } });
+  });
+
+  it('a message template sent by SMS without a mapping is refused at validation, naming it', () => {
+    const err = configError(writeConfig((c) => delete c.delivery.sms.templates['handover.overdue']));
+    expectIssue(err, 'delivery.sms.templates["handover.overdue"]', /handover\.overdue is sent by SMS but has no mapping.*\(dueDate\)/);
+    expect(err.issues).toHaveLength(1);
+  });
+
+  it('an SMS provider without a secret name stops validation; so does the mail server', () => {
+    expectIssue(configError(writeConfig((c) => delete c.delivery.sms.secretName)), 'delivery.sms.secretName', /missing required field/);
+    expectIssue(configError(writeConfig((c) => delete c.delivery.email.secretName)), 'delivery.email.secretName', /missing required field/);
+    expectIssue(configError(writeConfig((c) => (c.delivery.sms.secretName = 'has spaces'))), 'delivery.sms.secretName', /Secrets Manager secret name/);
+  });
+
+  it('a mapping may carry only the params of its message template: a name or a phone is refused', () => {
+    const err = configError(writeConfig((c) => c.delivery.sms.templates['handover.overdue'].params.push('name')));
+    expectIssue(err, 'delivery.sms.templates["handover.overdue"].params[1]', /has no param "name"; an SMS may carry only dueDate/);
+    const dup = configError(writeConfig((c) => c.delivery.sms.templates['digest.daily'].params.push('date')));
+    expectIssue(dup, 'delivery.sms.templates["digest.daily"].params[6]', /listed twice/);
+    // The link is fixed in the approved template text (providers refuse URLs as variables), never a param.
+    expectIssue(configError(writeConfig((c) => c.delivery.sms.templates['digest.daily'].params.push('link'))), 'delivery.sms.templates["digest.daily"].params[6]', /has no param "link"/);
+  });
+
+  it('a mapping for a template that does not exist, a bad template code, an unknown provider', () => {
+    expectIssue(configError(writeConfig((c) => (c.delivery.sms.templates['handover.lost'] = { code: '1', params: [] }))), 'delivery.sms.templates["handover.lost"]', /no message template "handover.lost"/);
+    expectIssue(configError(writeConfig((c) => (c.delivery.sms.templates['handover.overdue'].code = 'SMS 1'))), 'delivery.sms.templates["handover.overdue"].code', /template code/);
+    expectIssue(configError(writeConfig((c) => (c.delivery.sms.provider = 'twilio'))), 'delivery.sms.provider', /aliyun|tencent|sns/);
+  });
+
+  it('a sign name that says something about health is refused (it heads every SMS)', () => {
+    expectIssue(configError(writeConfig((c) => (c.delivery.sms.signName = '夷陵区卫健局'))), 'delivery.sms.signName', /say nothing about health/);
+    expectIssue(configError(writeConfig((c) => (c.delivery.sms.signName = '【夷陵区】'))), 'delivery.sms.signName', /without 【】/);
+  });
+
+  it('SMTP: TLS cannot be switched off; host, port and sender are checked', () => {
+    expectIssue(configError(writeConfig((c) => (c.delivery.email.tls = 'none'))), 'delivery.email.tls', /implicit|starttls/);
+    expectIssue(configError(writeConfig((c) => (c.delivery.email.port = 70000))), 'delivery.email.port', /65535|too big|less than/i);
+    expectIssue(configError(writeConfig((c) => (c.delivery.email.from = 'not-an-address'))), 'delivery.email.from', /email/i);
   });
 });

@@ -1,6 +1,10 @@
 // Lambda entry point of the reminder publisher (EventBridge Scheduler, every minute: publisherTick in
-// functions/app/schedule.ts): delivers the due urgent notices and digests through the district's SNS topic.
+// functions/app/schedule.ts): delivers the due urgent notices and digests as the district's delivery config says,
+// through the district's SNS topic, or through the deliverMessage function to the SMS provider and the mail server.
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { deliveryNotifier } from '../../adapters/channel-notifier';
+import { LambdaNotifier } from '../../adapters/lambda-notifier';
 import { SnsNotifier } from '../../adapters/sns-notifier';
 import { requiredEnv } from './district';
 import { wrapJobHandler } from './job-handler';
@@ -8,8 +12,15 @@ import { observability } from './observability';
 import { reminderHandlers } from './reminder-runtime';
 
 const o = observability({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'shudi-publishDue', districtId: requiredEnv('DISTRICT_ID') });
-const notifier = new SnsNotifier(o.tracer.captureAWSv3Client(new SNSClient({})), requiredEnv('SHUDI_TOPIC_ARN'));
-const handlers = reminderHandlers(o, { notifier });
+const handlers = reminderHandlers(o, {
+  notifier: ({ config }) =>
+    deliveryNotifier({
+      delivery: config.delivery,
+      sns: () => new SnsNotifier(o.tracer.captureAWSv3Client(new SNSClient({})), requiredEnv('SHUDI_TOPIC_ARN')),
+      // SMS providers and SMTP: the deliverMessage function, invoked synchronously (its answer lands in the outbox).
+      direct: () => new LambdaNotifier(o.tracer.captureAWSv3Client(new LambdaClient({})), requiredEnv('SHUDI_DELIVER_FUNCTION')),
+    }),
+});
 
 export const handler = wrapJobHandler('publishDue', () => handlers.publishDue(), o, {
   // RemindersFailed: items given up after their last attempt (alarmed); the rest are for the dashboard.

@@ -1,6 +1,6 @@
 // What a reminder Lambda (publishDue, dailyDigest, smsGateway, deliveryFailure) builds once per cold start: the
 // stores on the traced DynamoDB client, and the reminder handlers of functions/handlers/reminder-handlers.ts with
-// only the parts that function uses: the SNS notifier for publishDue, the gateway and its dedupe store for
+// only the parts that function uses: the notifier for publishDue (made from the district's delivery config), the gateway and its dedupe store for
 // smsGateway. A part a function does not get throws if it is ever reached (it is a wiring bug, not a retry).
 // Environment: TABLE_NAME, DISTRICT_ID; SHUDI_TOPIC_ARN (publishDue); SHUDI_DASHBOARD_URL (links in messages);
 // SHUDI_SMS_GATEWAY_URL and SHUDI_SMS_GATEWAY_SECRET_ID (smsGateway).
@@ -16,6 +16,7 @@ import { createDynamoClient, documentClient } from '../../store/client';
 import { OutboxStore } from '../../store/outbox-store';
 import { RegisterStore } from '../../store/register-store';
 import { createReminderHandlers, type ReminderHandlers } from '../reminder-handlers';
+import type { DistrictConfig } from '../../domain/district-config';
 import { bundledDistrictConfig, requiredEnv } from './district';
 import type { Observability } from './observability';
 
@@ -30,7 +31,8 @@ function notWired<T extends object>(what: string): T {
 }
 
 export interface ReminderWiring {
-  notifier?: Notifier;
+  /** The notifier, or a maker of it given the district's config and the dedupe store on its table (publishDue). */
+  notifier?: Notifier | ((parts: { config: DistrictConfig }) => Notifier);
   gateway?: SmsGateway;
   /** The dedupe store on the district table (smsGateway). */
   dedupe?: boolean;
@@ -44,7 +46,8 @@ export function reminderHandlers(o: Pick<Observability, 'tracer'>, wiring: Remin
   const register = new RegisterStore(doc, tableName, district.config.id);
   const outbox = new OutboxStore(doc, tableName, district.config.id);
   const clock = systemClock;
-  const publisher = new Publisher({ outbox, cases, register, notifier: wiring.notifier ?? notWired<Notifier>('the notifier'), clock });
+  const notifier = typeof wiring.notifier === 'function' ? wiring.notifier({ config: district.config }) : wiring.notifier;
+  const publisher = new Publisher({ outbox, cases, register, notifier: notifier ?? notWired<Notifier>('the notifier'), clock });
   const digest = new DailyDigest({ outbox, cases, register, district, clock });
   const dedupe: DedupeStore | undefined = wiring.dedupe ? new DynamoDedupeStore(doc, tableName) : undefined;
   return createReminderHandlers({
