@@ -1,5 +1,6 @@
 // The district config: a district is data, not code. One JSON file per district in seeds/districts/.
 import * as z from 'zod';
+import { exchangeConfig } from './exchange';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'an id is lowercase letters, digits and dashes');
 const isoDate = z.iso.date();
@@ -96,6 +97,8 @@ export const districtConfig = z
     calendar: z.strictObject({ officialYears: z.record(z.string().regex(/^\d{4}$/), officialYear).default({}) }).default({ officialYears: {} }),
     /** Rule overrides (days, counts); the routing rules fill in defaults. */
     rules: z.record(z.string(), z.unknown()).default({}),
+    /** The district's division code and its exchange partners (docs/exchange.md); absent: no exchange. */
+    exchange: exchangeConfig.optional(),
   })
   .superRefine((d, ctx) => {
     const seen = new Map<string, string>();
