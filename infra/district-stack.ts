@@ -41,6 +41,7 @@ import { definitionSubstitutions, functionKeys, workflowNames, workflows, type F
 import { apiAccess, jobAccess, workflowAccess, type JobFunctionKey } from './access';
 import { apiRoutes } from './api-routes';
 import { DashboardSite } from './dashboard-site';
+import { ExchangeBus } from './exchange-bus';
 import { ShudiFunction, type ShudiFunctionProps } from './lambda-function';
 import { Monitoring } from './monitoring';
 import { reasons, suppress } from './nag';
@@ -134,6 +135,8 @@ export class DistrictStack extends Stack {
   readonly smsGatewaySecret?: ISecret;
   readonly site: DashboardSite;
   readonly monitoring: Monitoring;
+  /** The exchange with partner districts (infra/exchange-bus.ts), when the config names a division code. */
+  readonly exchange?: ExchangeBus;
 
   constructor(scope: Construct, id: string, props: DistrictStackProps) {
     super(scope, id, props);
@@ -491,6 +494,17 @@ export class DistrictStack extends Stack {
       schedule: ScheduleExpression.rate(Duration.hours(1)),
       target: invoke(jobs.syncSubscriptions, { retryAttempts: 1, maxEventAge: Duration.hours(1) }),
     });
+
+    if (district.exchange)
+      this.exchange = new ExchangeBus(this, 'Exchange', {
+        config: district.exchange,
+        districtId,
+        stage,
+        table: this.table,
+        key: this.key,
+        deadLetterQueue: this.jobDeadLetterQueue,
+        scheduleTarget: (fn) => invoke(fn, { retryAttempts: 0, maxEventAge: Duration.minutes(1) }),
+      });
 
     // ------------------------------------------------------------------------------------------
     // The HTTP API: one Lambda (functions/api/lambda.ts) behind API Gateway v2, JWT-authorized.
