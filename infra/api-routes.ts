@@ -28,4 +28,12 @@ export const apiRoutes: readonly ApiRoute[] = [
   { method: 'GET', path: '/staff/undeliverable', auth: 'staff' },
   { method: 'POST', path: '/staff/{staffId}/undeliverable/clear', auth: 'staff' },
   { method: 'PATCH', path: '/staff/{staffId}/preferences', auth: 'staff' },
+  // The exchange (functions/api/exchange-routes.ts); /events is signed per department (HMAC), not a staff token.
+  { method: 'POST', path: '/events', auth: 'public' },
+  { method: 'POST', path: '/exchange/handovers', auth: 'staff' },
+  { method: 'POST', path: '/exchange/requests/{caseId}/answer', auth: 'staff' },
+  { method: 'GET', path: '/cases/{caseId}/messages', auth: 'staff' },
+  { method: 'GET', path: '/exchange/export', auth: 'staff' },
+  { method: 'POST', path: '/exchange/import', auth: 'staff' },
+  { method: 'GET', path: '/reports/exchange', auth: 'staff' },
 ];

@@ -13,6 +13,7 @@ import { CaseService } from './case-service';
 import { ExchangePlanner } from './exchange-planner';
 import { ExchangeReceiver } from './exchange-receiver';
 import { ExchangeService } from './exchange-service';
+import { DepartmentEventService } from './department-events';
 import type { DistrictContext } from './district-context';
 
 export interface DistrictParts {
@@ -34,6 +35,8 @@ export interface ExchangeParts {
   planner: ExchangePlanner;
   receiver: ExchangeReceiver;
   service: ExchangeService;
+  /** Events from other departments (POST /events). */
+  events: DepartmentEventService;
 }
 
 export function composeDistrict(o: { doc: DynamoDBDocumentClient; tableName: string; district: DistrictContext; clock: Clock }): DistrictParts {
@@ -54,6 +57,11 @@ export function composeDistrict(o: { doc: DynamoDBDocumentClient; tableName: str
     audit: new AuditStore(o.doc, o.tableName),
     staffAdmin: new StaffAdmin(o.doc, o.tableName, districtId),
     service,
-    ...(xdeps ? { exchange: { store: xdeps.store, planner: xdeps.planner, receiver: new ExchangeReceiver(xdeps), service: new ExchangeService(xdeps) } } : {}),
+    ...(xdeps ? { exchange: exchangeParts(xdeps) } : {}),
   };
+}
+
+function exchangeParts(deps: ConstructorParameters<typeof ExchangeService>[0]): ExchangeParts {
+  const service = new ExchangeService(deps);
+  return { store: deps.store, planner: deps.planner, receiver: new ExchangeReceiver(deps), service, events: new DepartmentEventService({ ...deps, exchange: service }) };
 }

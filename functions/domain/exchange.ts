@@ -15,14 +15,15 @@ import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import type { Actor, Case, HistoryEntry } from './case';
 import type { Decision, Effect, MachineContext, SetTimerEffect } from './case-machines';
+import { departmentConfig } from './department-events';
+import { divisionCode } from './division';
 import type { SubjectClass } from './people';
 import { addCalendarDays, assertBusinessDate, businessDateOf, businessInstant, endOfBusinessDay, startOfBusinessDay, type BusinessDate, type Instant } from './time';
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Division codes and the partner config
 
-/** A county-level division code (GB/T 2260): six digits, the last two not 00 (00 is a prefecture or province). */
-export const divisionCode = z.string().regex(/^[1-9]\d{3}(?!00)\d{2}$/, 'a division code is 6 digits of a county-level unit (GB/T 2260), e.g. 411602');
+export { divisionCode };
 /** The AWS China regions: a district's personal data stays in mainland China (PIPL art. 36). */
 export const chinaRegions = ['cn-north-1', 'cn-northwest-1'] as const;
 const account = z.string().regex(/^\d{12}$/, 'an AWS account id is 12 digits');
@@ -48,6 +49,8 @@ export const exchangeConfig = z
     partners: z.array(partnerConfig).default([]),
     /** Days the origin has to answer a verification request (a provincial rule: 15 urgent, 30 the rest). */
     verificationDays: z.number().int().min(1).max(90).default(30),
+    /** Department systems that may POST /events (births, marriages, moves, deaths), each with its own signing key. */
+    departments: z.array(departmentConfig).default([]),
   })
   .superRefine((x, ctx) => {
     const seen = new Set<string>();

@@ -31,6 +31,12 @@ export class ExchangeStore {
     return out.Item ? strip<ExchangeReceipt>(out.Item) : undefined;
   }
 
+  /** Whether an event from another department was applied already. */
+  async getDepartmentEvent(departmentId: string, eventId: string): Promise<boolean> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.departmentEvent(departmentId, eventId), ConsistentRead: true, ProjectionExpression: 'PK' }));
+    return !!out.Item;
+  }
+
   /** Bus messages with a send due at `now`: new ones, and sent ones whose ack has not come by their retry time. */
   async due(now: Instant, limitPerShard = 100): Promise<ExchangeMessage[]> {
     return (await queryDue(this.doc, this.tableName, keys.dueExchange, now, limitPerShard)).map((i) => strip<ExchangeMessage>(i));

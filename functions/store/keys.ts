@@ -63,6 +63,8 @@ export const keys = {
   /** Messages waiting for a manual send (a region with no partner): the export outbox. */
   exchangeExport: (districtId: string) => `XEXPORT#${districtId}`,
   dueExchange: (shard: number) => `DUE#XOUT#${shard}`,
+  /** An event from another department, applied: its presence makes a repeat a no-op. */
+  departmentEvent: (departmentId: string, eventId: string) => ({ PK: `DEPTEVENT#${departmentId}#${eventId}`, SK: 'DEPTEVENT' }),
 };
 
 export type Item = Record<string, unknown>;
@@ -337,4 +339,17 @@ export interface ExchangeReceipt {
 
 export function exchangeReceiptItem(r: ExchangeReceipt): Item {
   return { ...keys.exchangeIn(r.from, r.messageId), entity: 'exchange_in', ...r };
+}
+
+/** A department event applied (POST /events): what it did, never the event's personal data. */
+export interface DepartmentEventRecord {
+  departmentId: string;
+  eventId: string;
+  type: string;
+  appliedAt: Instant;
+  caseId?: string;
+}
+
+export function departmentEventItem(r: DepartmentEventRecord): Item {
+  return { ...keys.departmentEvent(r.departmentId, r.eventId), entity: 'department_event', ...r };
 }
