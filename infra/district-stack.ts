@@ -11,7 +11,7 @@
 //
 // The deploy target follows from the region (./target.ts): in the aws-cn partition (the China regions) the
 // stack uses only what exists there (docs/deploy-china.md).
-import { Annotations, CfnOutput, Stack, Tags, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Stack, Tags, type StackProps } from 'aws-cdk-lib';
 import type { HttpApi, HttpStage } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { UserPool, UserPoolClient, UserPoolDomain } from 'aws-cdk-lib/aws-cognito';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -27,6 +27,7 @@ import type { FunctionKey, WorkflowName } from '../functions/workflows/catalog';
 import { CursorKey } from './cursor-key';
 import { DashboardSite, type DashboardDomain } from './dashboard-site';
 import { DistrictData } from './district-data';
+import { ExchangeBus } from './exchange-bus';
 import { DistrictApi } from './http-api';
 import { Identity } from './identity';
 import { ContextError, type OidcSettings } from './identity-settings';
@@ -83,6 +84,8 @@ export class DistrictStack extends Stack {
   /** Absent in China without a dashboardDomain (CloudFront there serves no default domain). */
   readonly site?: DashboardSite;
   readonly reminders: Reminders;
+  /** The exchange with partner districts, when the config names a division code. */
+  readonly exchange?: ExchangeBus;
   readonly delivery: ReminderDelivery;
   readonly scheduling: Schedules;
   readonly httpApi: DistrictApi;
@@ -134,6 +137,17 @@ export class DistrictStack extends Stack {
     // SMS providers and the mail server of the delivery config: infra/reminder-delivery.ts.
     this.delivery = new ReminderDelivery(this, 'ReminderDelivery', { district, stage, table, key, publisher: this.reminders.jobFunctions.publishDue });
     this.scheduling = new Schedules(this, 'Schedules', { districtId, stage, stateMachines: this.workflows.stateMachines, jobFunctions: this.reminders.jobFunctions });
+    // The exchange with partner districts (infra/exchange-bus.ts), when the config names a division code.
+    if (district.exchange)
+      this.exchange = new ExchangeBus(this, 'Exchange', {
+        config: district.exchange,
+        districtId,
+        stage,
+        table,
+        key,
+        deadLetterQueue: this.reminders.jobDeadLetterQueue,
+        scheduleTarget: (fn) => this.scheduling.invokeTarget(fn, { retryAttempts: 0, maxEventAge: Duration.minutes(1) }),
+      });
 
     this.httpApi = new DistrictApi(this, 'Api', {
       districtId,

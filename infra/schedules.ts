@@ -45,6 +45,11 @@ export class Schedules extends Construct {
   readonly deadLetterQueue: Queue;
   readonly schedules: Record<ScheduleName, Schedule>;
 
+  /** A schedule target that invokes exactly this function, its failures to the scheduler's dead-letter queue. */
+  invokeTarget(fn: ShudiFunction, opts: { retryAttempts: number; maxEventAge: Duration }): InvokeFunction {
+    return new InvokeFunction(fn.fn, { input: ScheduleTargetInput.fromObject({}), deadLetterQueue: this.deadLetterQueue, retryAttempts: opts.retryAttempts, maxEventAge: opts.maxEventAge });
+  }
+
   constructor(scope: Construct, id: string, props: SchedulesProps) {
     super(scope, id);
     const { districtId, stage, stateMachines: machines, jobFunctions: jobs } = props;
@@ -52,8 +57,7 @@ export class Schedules extends Construct {
     this.deadLetterQueue = dlq;
     const start = (machine: StateMachine, input: Record<string, unknown>, maxEventAge: Duration) =>
       new StepFunctionsStartExecution(machine, { input: ScheduleTargetInput.fromObject(input), deadLetterQueue: dlq, retryAttempts: 3, maxEventAge });
-    const invoke = (fn: ShudiFunction, opts: { retryAttempts: number; maxEventAge: Duration }) =>
-      new InvokeFunction(fn.fn, { input: ScheduleTargetInput.fromObject({}), deadLetterQueue: dlq, retryAttempts: opts.retryAttempts, maxEventAge: opts.maxEventAge });
+    const invoke = (fn: ShudiFunction, opts: { retryAttempts: number; maxEventAge: Duration }) => this.invokeTarget(fn, opts);
     const schedule = (sid: string, description: string, expression: ScheduleExpression, target: StepFunctionsStartExecution | InvokeFunction) =>
       new Schedule(this, sid, { description: `shudi ${stage} ${districtId}: ${description}`, schedule: expression, target });
     const shanghai = TimeZone.ASIA_SHANGHAI;

@@ -21,6 +21,7 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { runtimeClockControl, startLocalServer } from './http-server';
 import { progressLine } from './progress';
 import { LocalRuntime } from './runtime';
+import { startMultiDistrict } from './multi-district';
 
 const districtFile = process.env.SHUDI_DISTRICT_FILE ?? `seeds/districts/${process.env.SHUDI_DISTRICT ?? 'chuanhui'}.json`;
 const dataRoot = process.env.SHUDI_DATA_ROOT ?? '.data';
@@ -122,6 +123,9 @@ async function openDemoCases(rt: LocalRuntime, streetId: string): Promise<number
 }
 
 async function main() {
+  // Several districts (SHUDI_DISTRICT=chuanhui,yiling): one port, a path per district, joined by the local bus.
+  const districtIds = (process.env.SHUDI_DISTRICT ?? '').split(',').filter(Boolean);
+  if (districtIds.length > 1) return startMultiDistrict({ ids: districtIds, dataRoot, port, host, staticDir, tickMs: TICK_MS });
   // The config (and OIDC_CLAIMS) is validated before anything starts: a bad one writes nothing.
   let config;
   let claimNames;

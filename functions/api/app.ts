@@ -232,7 +232,8 @@ export function createApi(input: ApiDepsInput): Api {
     return {
       statusCode: result.status,
       headers: { 'content-type': 'application/json; charset=utf-8', ...(result.headers ?? {}) },
-      body: JSON.stringify(result.body),
+      // A text answer (the exchange's CSV export) goes as it is; everything else is JSON.
+      body: typeof result.body === 'string' && result.headers?.['content-type']?.startsWith('text/') ? result.body : JSON.stringify(result.body),
     };
   }
 

@@ -3,6 +3,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { z } from 'zod';
 import type { CaseService } from '../app/case-service';
+import type { ExchangeParts } from '../app/compose';
 import type { DistrictContext } from '../app/district-context';
 import type { Clock } from '../domain/clock';
 import type { AuditStore } from '../store/audit-store';
@@ -25,6 +26,8 @@ export interface ApiDeps {
   cursors: CursorSeal;
   /** Preferences and undeliverable flags (GET /staff/undeliverable, its clear, PATCH …/preferences); absent: those routes answer 500. */
   staffAdmin?: StaffAdmin;
+  /** The exchange with other districts (functions/app/compose.ts); absent: the exchange routes answer 404. */
+  exchange?: ExchangeParts;
 }
 
 export const MiB = 1024 * 1024;

@@ -15,6 +15,7 @@ import { maskPhone } from '../domain/reminders';
 import type { Staff } from '../domain/people';
 import { StaffChangeConflict, type StaffAdmin } from '../store/staff-admin';
 import { caseView, machineContext } from './case-view';
+import { exchangeRoutes } from './exchange-routes';
 import { importStaff, importSubjects, readRows, staffColumns, subjectColumns } from './imports';
 import { HttpProblem } from './problem';
 import { MiB, route, type ApiDeps, type Ctx, type Route } from './router';
@@ -270,6 +271,7 @@ const MAX_REPORT_DAYS = 366;
 
 export function apiRoutes(openapi: () => unknown): Route[] {
   return [
+    ...exchangeRoutes(),
     route({
       method: 'GET',
       path: '/health',

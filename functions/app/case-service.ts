@@ -35,6 +35,13 @@ export interface CaseServiceDeps {
   register: RegisterStore;
   district: DistrictContext;
   clock: Clock;
+  /** Adds what a decision causes beyond the district (messages, the sub-cases they open) to the same commit. */
+  extension?: CommitExtension;
+}
+
+/** What a decision adds to its commit beyond the case machines' effects (functions/app/exchange-planner.ts). */
+export interface CommitExtension {
+  extend(decision: Decision, before: Case | undefined, ctx: MachineContext): Promise<{ open?: Decision[]; puts?: Item[]; replacesFeedbackOf?: string } | undefined>;
 }
 
 export interface ActResult {
@@ -144,6 +151,21 @@ export class CaseService {
     }
   }
 
+  /** The context decisions are made in now, for a decision built outside the case machines (the exchange). */
+  context(actor: Actor, actorOrgUnitId?: string): MachineContext {
+    return this.ctx(actor, actorOrgUnitId);
+  }
+
+  /**
+   * Commits a decision built outside decide() (the exchange's decisions on cases) with its effects and `puts` (new
+   * items, each only if absent) in one transaction. `before` is the case it was decided on (absent: a new case).
+   */
+  async commitDecision(decision: Decision, before: Case | undefined, opts: { commandId?: string; puts?: Item[] } = {}): Promise<void> {
+    const commit = await this.commitFor(decision, before as StoredCase | undefined, this.ctx(decision.history.actor), opts.commandId);
+    if (opts.puts?.length) commit.puts = [...(commit.puts ?? []), ...opts.puts];
+    await this.deps.cases.commit(commit);
+  }
+
   /** Turns a decision and its effects into one commit. */
   private async commitFor(decision: Decision, before: StoredCase | undefined, ctx: MachineContext, commandId?: string, depth = 0): Promise<Commit> {
     const next: StoredCase = { ...decision.case };
@@ -161,6 +183,16 @@ export class CaseService {
     };
     const commit: Commit = { cases: [write], subjects: [], feedback: [] };
     for (const effect of decision.effects) await this.applyEffect(effect, write, commit, ctx, depth);
+    const extra = await this.deps.extension?.extend(decision, before, ctx);
+    if (extra) {
+      for (const d of extra.open ?? []) {
+        const sub = await this.commitFor(d, undefined, ctx, undefined, depth + 1);
+        commit.cases.push(...sub.cases);
+        commit.puts = [...(commit.puts ?? []), ...(sub.puts ?? [])];
+      }
+      if (extra.puts?.length) commit.puts = [...(commit.puts ?? []), ...extra.puts];
+      if (extra.replacesFeedbackOf) commit.feedback = commit.feedback!.filter((f) => f.caseId !== extra.replacesFeedbackOf);
+    }
     return commit;
   }
 
@@ -208,6 +240,7 @@ export class CaseService {
         commit.cases.push(...sub.cases);
         commit.subjects!.push(...(sub.subjects ?? []));
         commit.feedback!.push(...(sub.feedback ?? []));
+        if (sub.puts?.length) commit.puts = [...(commit.puts ?? []), ...sub.puts];
         return;
       }
       case 'change_subject': {

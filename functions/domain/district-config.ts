@@ -1,6 +1,7 @@
 // The district config: a district is data, not code. One JSON file per district in seeds/districts/.
 import * as z from 'zod';
 import { deliveryConfig } from './delivery-config';
+import { exchangeConfig } from './exchange';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'an id is lowercase letters, digits and dashes');
 const isoDate = z.iso.date();
@@ -101,6 +102,8 @@ export const districtConfig = z
     /** How SMS and e-mail leave the system: SNS (default), an SMS provider, the district's mail server (delivery-config.ts). */
     delivery: deliveryConfig.default({ sms: { provider: 'sns' }, email: { provider: 'sns' } }),
     // --- end delivery -------------------------------------------------------------------------------------------
+    /** The district's division code and its exchange partners (docs/exchange.md); absent: no exchange. */
+    exchange: exchangeConfig.optional(),
   })
   .superRefine((d, ctx) => {
     const seen = new Map<string, string>();

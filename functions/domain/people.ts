@@ -45,6 +45,8 @@ export interface Subject {
   implantUntil?: string;
   /** Business date from which she is on the register. */
   registeredOn: string;
+  /** A mobile subject's region of origin (户籍地): a 6-digit division code (GB/T 2260); her certificate is verified there. */
+  originRegion?: string;
 }
 
 /** The org unit that manages a subject: the unit for co_managed, otherwise the residence community. */

@@ -53,6 +53,18 @@ export const keys = {
   dueTimers: (shard: number) => `DUE#TIMER#${shard}`,
   dueOutbox: (shard: number) => `DUE#OUTBOX#${shard}`,
   dueFeedback: (shard: number) => `DUE#FEEDBACK#${shard}`,
+  /** A message to another district (functions/store/exchange-store.ts), and one received from one (its dedupe record). */
+  exchangeOut: (messageId: string) => ({ PK: `XOUT#${messageId}`, SK: 'XOUT' }),
+  exchangeIn: (from: string, messageId: string) => ({ PK: `XIN#${from}#${messageId}`, SK: 'XIN' }),
+  /** Outbound messages by the org unit (community, street, district) whose case caused them, by creation: reports. */
+  exchangeOf: (orgUnitId: string) => `XORG#${orgUnitId}`,
+  /** Outbound messages of one case: shown as pending on it. */
+  exchangeOfCase: (caseId: string) => `XCASE#${caseId}`,
+  /** Messages waiting for a manual send (a region with no partner): the export outbox. */
+  exchangeExport: (districtId: string) => `XEXPORT#${districtId}`,
+  dueExchange: (shard: number) => `DUE#XOUT#${shard}`,
+  /** An event from another department, applied: its presence makes a repeat a no-op. */
+  departmentEvent: (departmentId: string, eventId: string) => ({ PK: `DEPTEVENT#${departmentId}#${eventId}`, SK: 'DEPTEVENT' }),
 };
 
 export type Item = Record<string, unknown>;
@@ -285,4 +297,80 @@ export const IDEMPOTENCY_RETENTION_DAYS = 7;
 export function idempotencyItem(r: IdempotencyRecord): Item {
   const expiresAt = r.expiresAt ?? Math.floor(Date.parse(r.createdAt) / 1000) + IDEMPOTENCY_RETENTION_DAYS * 86_400;
   return { ...keys.idempotency(r.keyHash), entity: 'idempotency', ...r, expiresAt };
+}
+
+/**
+ * A message to another district: written in the transaction of the change that causes it, then sent (and re-sent
+ * with back-off) until the receiver acknowledges it. Holds the envelope (pseudonymous ids, dates, codes; no names).
+ */
+export interface ExchangeMessage {
+  messageId: string;
+  type: string;
+  to: string;
+  /** bus: sent to a partner's bus; export: a region with no partner, sent by hand from the export outbox. */
+  route: 'bus' | 'export';
+  /** pending → sent (awaiting the ack) → acked; an ack: pending → delivered; export: exported → answered. */
+  state: 'pending' | 'sent' | 'acked' | 'delivered' | 'exported' | 'answered' | 'failed';
+  envelope: Record<string, unknown>;
+  /** The case that caused it, its owner and street (reports and the case view). */
+  caseId?: string;
+  orgUnitId: string;
+  streetId: string;
+  createdAt: Instant;
+  /** Acknowledged by then, or it counts as overdue (its case escalates on the case's own deadline). */
+  deadlineAt: Instant;
+  attempts: number;
+  nextAttemptAt: Instant;
+  attemptId?: string;
+  sentAt?: Instant;
+  ackedAt?: Instant;
+  ackOutcome?: string;
+}
+
+export function exchangeMessageItem(m: ExchangeMessage, districtId: string): Item {
+  const item: Item = { ...keys.exchangeOut(m.messageId), entity: 'exchange_out', ...m };
+  const sk = `${m.createdAt}#${m.messageId}`;
+  if (m.type !== 'ack') {
+    item[owner.pk] = keys.exchangeOf(m.orgUnitId);
+    item[owner.sk] = sk;
+    item[street.pk] = keys.exchangeOf(m.streetId);
+    item[street.sk] = sk;
+    item[district.pk] = keys.exchangeOf(districtId);
+    item[district.sk] = sk;
+  }
+  if (m.caseId) Object.assign(item, { [subjectIdx.pk]: keys.exchangeOfCase(m.caseId), [subjectIdx.sk]: sk });
+  if (m.route === 'bus' && (m.state === 'pending' || m.state === 'sent')) {
+    item[due.pk] = keys.dueExchange(shardOf(m.messageId));
+    item[due.sk] = `${m.nextAttemptAt}#${m.messageId}`;
+  }
+  if (m.route === 'export' && m.state === 'exported') Object.assign(item, { [queue.pk]: keys.exchangeExport(districtId), [queue.sk]: sk });
+  return item;
+}
+
+/** A message received from another district and applied: its presence makes a repeat a no-op. */
+export interface ExchangeReceipt {
+  from: string;
+  messageId: string;
+  type: string;
+  receivedAt: Instant;
+  outcome: 'applied' | 'refused';
+  caseId?: string;
+  reason?: string;
+}
+
+export function exchangeReceiptItem(r: ExchangeReceipt): Item {
+  return { ...keys.exchangeIn(r.from, r.messageId), entity: 'exchange_in', ...r };
+}
+
+/** A department event applied (POST /events): what it did, never the event's personal data. */
+export interface DepartmentEventRecord {
+  departmentId: string;
+  eventId: string;
+  type: string;
+  appliedAt: Instant;
+  caseId?: string;
+}
+
+export function departmentEventItem(r: DepartmentEventRecord): Item {
+  return { ...keys.departmentEvent(r.departmentId, r.eventId), entity: 'department_event', ...r };
 }

@@ -76,7 +76,8 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
   it('has one Lambda per catalog function key and the API Lambda: Node 22 on arm64, traced, Powertools, timeouts under the Task timeout', () => {
     const lambdas = resourcesOfType(t, 'AWS::Lambda::Function');
     const ours = lambdas.filter(([, r]) => r.Properties?.Environment?.Variables?.DISTRICT_ID === districtId);
-    expect(ours).toHaveLength(functionKeys.length + 1 + jobFunctionKeys.length);
+    // + the exchange's dispatcher and receiver when the district has partners (test/exchange/exchange-stack.test.ts).
+    expect(ours).toHaveLength(functionKeys.length + 1 + jobFunctionKeys.length + (s.stack.exchange ? 2 : 0));
     const all = [...functionKeys.map((key) => [key, s.stack.functions[key]] as const), ...jobFunctionKeys.map((key) => [key, s.stack.jobFunctions[key]!] as const)];
     for (const [key, f] of all) {
       const fn = f.fn;
@@ -188,7 +189,7 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
 
   it('starts the job workflows from EventBridge Scheduler, with a dead-letter queue', () => {
     const schedules = resourcesOfType(t, 'AWS::Scheduler::Schedule').map(([, r]) => r.Properties!);
-    expect(schedules).toHaveLength(8);
+    expect(schedules).toHaveLength(8 + (s.stack.exchange ? 1 : 0)); // + the exchange dispatcher's
     const dlq = logicalId(s.stack.schedulerDeadLetterQueue);
     const byExpr = (expr: string) => schedules.find((x) => x.ScheduleExpression === expr)!;
     const sweeper = byExpr('rate(15 minutes)');
@@ -230,7 +231,8 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
     const invoked = roleStatements(t)
       .filter((x) => asList(x.statement.Action).includes('lambda:InvokeFunction') && x.role.startsWith('SchedulerRoleForTarget'))
       .flatMap((x) => asList(x.statement.Resource).map(cfnText));
-    expect(invoked.sort()).toEqual(jobSchedules.map((j) => `${logicalId(s.stack.jobFunctions[j.fn].fn)}.Arn`).sort());
+    const exchangeDispatch = s.stack.exchange ? [`${logicalId(s.stack.exchange.dispatch.fn)}.Arn`] : [];
+    expect(invoked.sort()).toEqual([...jobSchedules.map((j) => `${logicalId(s.stack.jobFunctions[j.fn].fn)}.Arn`), ...exchangeDispatch].sort());
     // The dead-letter queue: encrypted, TLS only.
     expect(t.Resources[dlq]!.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     s.template.hasResourceProperties('AWS::SQS::QueuePolicy', {

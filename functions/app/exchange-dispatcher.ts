@@ -1,0 +1,97 @@
+// Sends the exchange outbox: every bus message due at `now`, until its ack comes back.
+//   1. claim: attempts + 1, a claim id, and the next attempt moved on by the back-off (conditional on the message as
+//      read). The claim is the lease: a dispatcher that crashes after it leaves the message due again at that time;
+//   2. send, ten to a PutEvents (the bus adapter batches);
+//   3. mark: pending → sent (awaiting the ack; still due at the back-off time for a re-send), an ack → delivered.
+// A crash after the send and before the mark sends the message again later: the receiver knows its id and answers
+// with the ack again, applying nothing twice. A message still unacknowledged after maxAttempts is marked failed.
+import { createHash } from 'node:crypto';
+import type { ExchangeBus } from '../adapters/exchange-bus';
+import type { Clock } from '../domain/clock';
+import { retryDelayMs, type Envelope } from '../domain/exchange';
+import type { Instant } from '../domain/time';
+import type { ExchangeMessage } from '../store/keys';
+import type { ExchangeStore } from '../store/exchange-store';
+
+export type DispatchStep = 'after_claim' | 'after_send';
+
+export interface DispatchReport {
+  due: number;
+  sent: number;
+  /** Not taken by the bus: due again after the back-off. */
+  failedSends: number;
+  /** Unacknowledged after maxAttempts: marked failed. */
+  gaveUp: number;
+  /** Changed by someone else between read and write (another dispatcher, the ack). */
+  lost: number;
+}
+
+export interface DispatcherDeps {
+  store: ExchangeStore;
+  bus: ExchangeBus;
+  clock: Clock;
+  /** Sends before an unacknowledged message is marked failed (default 20: about 4 days of back-off). */
+  maxAttempts?: number;
+  /** Fault injection (tests): a throw is a crash at that step. */
+  fault?: (step: DispatchStep, claimed: readonly ExchangeMessage[]) => void | Promise<void>;
+}
+
+const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 16);
+
+export class ExchangeDispatcher {
+  private readonly maxAttempts: number;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.maxAttempts = deps.maxAttempts ?? 20;
+  }
+
+  async dispatchDue(now: Instant = this.deps.clock.now().toISOString(), opts: { maxMessages?: number } = {}): Promise<DispatchReport> {
+    const report: DispatchReport = { due: 0, sent: 0, failedSends: 0, gaveUp: 0, lost: 0 };
+    const max = opts.maxMessages ?? 10_000;
+    const seen = new Set<string>();
+    for (let round = 0; round < 1_000 && report.due < max; round++) {
+      const due = (await this.deps.store.due(now, 100)).filter((m) => !seen.has(m.messageId) && m.nextAttemptAt <= now);
+      if (due.length === 0) break;
+      for (const m of due) seen.add(m.messageId);
+      report.due += due.length;
+      await this.dispatch(due, now, report);
+    }
+    return report;
+  }
+
+  private async dispatch(due: ExchangeMessage[], now: Instant, report: DispatchReport): Promise<void> {
+    const { store, bus, fault } = this.deps;
+    const claimed: ExchangeMessage[] = [];
+    await Promise.all(
+      due.map(async (m) => {
+        const attempts = m.attempts + 1;
+        const { attemptId: _a, ...rest } = m;
+        if (attempts > this.maxAttempts) {
+          if (await store.replace(m, { ...rest, state: 'failed' })) report.gaveUp++;
+          else report.lost++;
+          return;
+        }
+        const c: ExchangeMessage = { ...m, attempts, attemptId: hash(`${m.messageId}|${attempts}|${now}`), nextAttemptAt: new Date(Date.parse(now) + retryDelayMs(attempts)).toISOString() };
+        if (await store.replace(m, c)) claimed.push(c);
+        else report.lost++;
+      }),
+    );
+    if (claimed.length === 0) return;
+    await fault?.('after_claim', claimed);
+    const { failed } = await bus.send(claimed.map((c) => c.envelope as unknown as Envelope));
+    await fault?.('after_send', claimed);
+    const notTaken = new Set(failed.map((f) => f.messageId));
+    await Promise.all(
+      claimed.map(async (c) => {
+        if (notTaken.has(c.messageId)) {
+          report.failedSends++;
+          return; // still claimed: due again at nextAttemptAt
+        }
+        const { attemptId: _a, ...rest } = c;
+        const marked: ExchangeMessage = { ...rest, state: c.type === 'ack' ? 'delivered' : c.state === 'pending' ? 'sent' : c.state, sentAt: c.sentAt ?? now };
+        if (await store.replace(c, marked)) report.sent++;
+        else report.lost++; // the ack came first: nothing more to do
+      }),
+    );
+  }
+}
