@@ -47,7 +47,9 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
   let t: CfnTemplate;
   beforeAll(() => {
     const dashboardDist = dashboard === 'built' ? fakeDashboardDist() : join(tmpdir(), 'shudi-no-such-dashboard-dist');
-    s = synthDistrict(districtId, { settings: { dashboardDist } });
+    // Reminders through the topic (SNS e-mail, SMS through the gateway), as a district in the global partition may
+    // keep them; SMS providers and SMTP sent directly are test/reminders/delivery-stack.test.ts.
+    s = synthDistrict(districtId, { settings: { dashboardDist }, config: (d) => ({ ...d, delivery: { sms: { provider: 'sns' }, email: { provider: 'sns' } } }) });
     t = s.json;
   });
   afterAll(() => rmSync(s.outdir, { recursive: true, force: true }));

@@ -43,9 +43,10 @@ export interface CfnTemplate {
 
 export function synthDistrict(
   districtId: string,
-  opts: { bundling?: boolean; env?: Environment; stage?: string; settings?: DistrictStackSettings } = {},
+  opts: { bundling?: boolean; env?: Environment; stage?: string; settings?: DistrictStackSettings; config?: (d: DistrictConfig) => DistrictConfig } = {},
 ): Synthesized {
-  const district = districts[districtId];
+  const seeded = districts[districtId];
+  const district = seeded && opts.config ? opts.config(seeded) : seeded;
   if (!district) throw new Error(`no district ${districtId}`);
   const outdir = mkdtempSync(join(tmpdir(), `shudi-cdk-${districtId}-`));
   const app = new App({
