@@ -14,7 +14,7 @@ import { districts, resourcesOfType, synthDistrict, type Synthesized } from './s
 
 /** The modules an ESM bundle imports (static `import … from "x"`, `import "x"`, dynamic `import("x")`). */
 function importsOf(code: string): string[] {
-  const found = [...code.matchAll(/\bimport\s*(?:(?:\{[^}]*\}|\*\s*as\s*[\w$]+|[\w$]+)(?:\s*,\s*\{[^}]*\})?\s*from\s*)?"([^"]+)"|\bimport\(\s*"([^"]+)"\s*\)/g)];
+  const found = [...code.matchAll(/(?:^|[;\n])import\s*(?:(?:\{[^}]*\}|\*\s*as\s*[\w$]+|[\w$]+)(?:\s*,\s*\{[^}]*\})?\s*from\s*)?"([^"]+)"|\bimport\("([^"]+)"\)/g)];
   return [...new Set(found.map((m) => (m[1] ?? m[2])!))];
 }
 
@@ -75,9 +75,9 @@ describe('Lambda bundles (yiling, bundled for real)', () => {
     for (const [id, r] of ours()) {
       const code = readFileSync(join(assetDirOf(id), 'index.mjs'), 'utf8');
       const service = r.Properties!.Environment.Variables.POWERTOOLS_SERVICE_NAME as string;
-      expect(code.includes(JSON.stringify(yilingUnit.name)), id).toBe(service !== 'shudi-listDueTimers');
+      expect(code.includes(`"${yilingUnit.id}"`), id).toBe(service !== 'shudi-listDueTimers');
       expect(code.includes(chuanhuiStaff.phone), id).toBe(false);
-      expect(code.includes(JSON.stringify(chuanhuiUnit.name)), id).toBe(false);
+      expect(code.includes(`"${chuanhuiUnit.id}"`), id).toBe(false);
     }
   });
 
