@@ -31,7 +31,7 @@ describe('Lambda bundles (yiling, bundled for real)', () => {
 
   beforeAll(() => {
     s = synthDistrict('yiling', { bundling: true, settings: { dashboardDist: '/nonexistent/shudi-dashboard-dist' } });
-  }, 120_000);
+  }, 300_000);
   afterAll(() => rmSync(s.outdir, { recursive: true, force: true }));
 
   it('bundles every function into one minified ESM file with a source map, leaving only the runtime SDK to import', () => {
