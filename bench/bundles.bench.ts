@@ -10,8 +10,8 @@
 // A benchmark: it prints figures, it asserts nothing. Local figures on a 2-core machine under
 // the local Node; Lambda (Node 22, arm64, 512 MB) differs, and adds its own runtime start.
 //
-// The AWS SDK is the runtime's (infra/bundling.ts leaves @aws-sdk/* out of the bundles): here the bundles find it in
-// this project's node_modules (linked beside them), so a cold start includes loading the SDK modules a function uses.
+// If infra/bundling.ts leaves a package out of the bundles (as it may the AWS SDK, which the runtime ships), the
+// bundles find it in this project's node_modules, linked beside them, so a cold start includes loading it.
 //
 //   npm run bench:bundles                  chuanhui (the big district)
 //   npm run bench:bundles -- yiling        another district
@@ -87,7 +87,7 @@ function main() {
     settings: { dashboardDist: join(outdir, 'no-dashboard') },
   });
   const assembly = app.synth();
-  // As the Lambda runtime provides @aws-sdk/*: resolvable from the asset directories.
+  // As the Lambda runtime provides @aws-sdk/*: resolvable from the asset directories if left out of a bundle.
   symlinkSync(join(ROOT, 'node_modules'), join(outdir, 'node_modules'), 'dir');
   const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
   const bundleSeconds = (performance.now() - started) / 1000;
