@@ -58,6 +58,8 @@ export interface LocalRuntimeOptions {
   reminders?: boolean;
   /** The dashboard URL in message links (default SHUDI_DASHBOARD_URL or http://localhost:3000). */
   dashboardUrl?: string;
+  /** Told of each day a long clock advance passes (`npm start` prints a line per day). */
+  onDay?: (day: DayProgress) => void;
   /** Fault injection (tests): a throw from these is a crash of the publisher / the digest at that step. */
   publisherFault?: (step: PublishStep, item: OutboxItem) => void | Promise<void>;
   digestFault?: (step: DigestStep, staffId: string) => void | Promise<void>;
@@ -127,6 +129,7 @@ export class LocalRuntime {
   readonly publisher: Publisher;
   readonly digest: DailyDigest;
   readonly reminders: boolean;
+  private readonly onDay: ((day: DayProgress) => void) | undefined;
   /** Publisher and digest runs that crashed (each retried: the publisher at its next tick, the digest at once). */
   readonly reminderCrashes = { publisher: 0, digest: 0 };
   /** After a publisher crash, the next run is one tick later (as EventBridge Scheduler would run it). */
@@ -155,6 +158,7 @@ export class LocalRuntime {
     this.jobsDoneUntil = this.clock.now().toISOString();
     this.notifier = opts.notifier ?? new LocalSink();
     this.reminders = opts.reminders ?? true;
+    this.onDay = opts.onDay;
     this.publisher = new Publisher({
       outbox: this.outbox,
       cases: this.cases,
@@ -286,15 +290,16 @@ export class LocalRuntime {
    */
   async advanceTo(target: Date | string, opts: { jobs?: boolean; onDay?: (day: DayProgress) => void } = {}): Promise<void> {
     const to = new Date(target).toISOString();
-    if (opts.onDay) {
-      // A day at a time, each reported as it ends: a long advance says what it is doing.
-      const { onDay, ...rest } = opts;
+    const onDay = opts.onDay ?? this.onDay;
+    // An advance past the end of today goes a day at a time, each reported as it ends: a long one says what it does.
+    if (onDay && to > endOfBusinessDay(businessDateOf(this.clock.now()))) {
+      const rest = { ...(opts.jobs === undefined ? {} : { jobs: opts.jobs }) };
       for (;;) {
         const from = this.clock.now();
         const dayEnd = new Date(Math.min(Date.parse(to), Date.parse(endOfBusinessDay(businessDateOf(from))) + 1)).toISOString();
         const before = { ...this.commands, sweeps: this.transitions.sweeper?.executions ?? 0, opened: this.casesOpenedByJobs };
         const t0 = performance.now();
-        await this.advanceTo(dayEnd, rest);
+        await this.runUntil(dayEnd, rest);
         onDay({
           date: businessDateOf(from),
           sweeps: (this.transitions.sweeper?.executions ?? 0) - before.sweeps,
@@ -304,6 +309,10 @@ export class LocalRuntime {
         if (dayEnd >= to) return;
       }
     }
+    await this.runUntil(to, opts);
+  }
+
+  private async runUntil(to: string, opts: { jobs?: boolean }): Promise<void> {
     for (let guard = 0; guard < 100_000; guard++) {
       const now = this.clock.now().toISOString();
       const nextJob = opts.jobs === false ? undefined : jobsBetween(this.jobsDoneUntil, to)[0];
