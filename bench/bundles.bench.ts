@@ -10,10 +10,14 @@
 // A benchmark: it prints figures, it asserts nothing. Local figures on a 2-core machine under
 // the local Node; Lambda (Node 22, arm64, 512 MB) differs, and adds its own runtime start.
 //
+// If infra/bundling.ts leaves a package out of the bundles (as it may the AWS SDK, which the runtime ships), the
+// bundles find it in this project's node_modules, linked beside them, so a cold start includes loading it.
+//
 //   npm run bench:bundles                  chuanhui (the big district)
 //   npm run bench:bundles -- yiling        another district
+//   npm run bench:bundles -- --runs 1      quick: one cold start per function
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
@@ -23,8 +27,11 @@ import { DistrictStack } from '../infra/district-stack';
 import { ROOT } from '../infra/paths';
 import { ESBUILD_TARGET } from '../infra/bundling';
 
-const RUNS = 5;
-const districtId = process.argv[2] ?? 'chuanhui';
+const args = process.argv.slice(2);
+const runsAt = args.indexOf('--runs');
+/** Cold starts per function (default 5; `--runs 1` is the quick mode). */
+const RUNS = runsAt >= 0 ? Number(args[runsAt + 1]) : 5;
+const districtId = args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--runs') ?? 'chuanhui';
 const cdkContext = (JSON.parse(readFileSync(join(ROOT, 'cdk.json'), 'utf8')) as { context: Record<string, unknown> }).context;
 
 interface Row {
@@ -80,6 +87,8 @@ function main() {
     settings: { dashboardDist: join(outdir, 'no-dashboard') },
   });
   const assembly = app.synth();
+  // As the Lambda runtime provides @aws-sdk/*: resolvable from the asset directories if left out of a bundle.
+  symlinkSync(join(ROOT, 'node_modules'), join(outdir, 'node_modules'), 'dir');
   const template = assembly.getStackByName(stack.stackName).template as { Resources: Record<string, { Type: string; Properties: Record<string, any> }> };
   const bundleSeconds = (performance.now() - started) / 1000;
 

@@ -14,6 +14,7 @@ import type { Notifier } from '../../functions/adapters/notifier';
 import { districtContext, type DistrictContext } from '../../functions/app/district-context';
 import { runRetention } from '../../functions/app/retention';
 import { jobsBetween, publisherTick, type Job } from '../../functions/app/schedule';
+import { businessDateOf, endOfBusinessDay } from '../../functions/domain/time';
 import type { Actor, Case } from '../../functions/domain/case';
 import type { OpenCaseInput } from '../../functions/domain/case-machines';
 import type { Clock } from '../../functions/domain/clock';
@@ -57,6 +58,8 @@ export interface LocalRuntimeOptions {
   reminders?: boolean;
   /** The dashboard URL in message links (default SHUDI_DASHBOARD_URL or http://localhost:3000). */
   dashboardUrl?: string;
+  /** Told of each day a long clock advance passes (`npm start` prints a line per day). */
+  onDay?: (day: DayProgress) => void;
   /** Fault injection (tests): a throw from these is a crash of the publisher / the digest at that step. */
   publisherFault?: (step: PublishStep, item: OutboxItem) => void | Promise<void>;
   digestFault?: (step: DigestStep, staffId: string) => void | Promise<void>;
@@ -73,6 +76,14 @@ export interface CommandSummary {
   state: string;
   queueOrgUnitId: string;
   version: number;
+}
+
+/** One business day of a long clock advance, as it ends (`npm start` prints a line per day). */
+export interface DayProgress {
+  date: string;
+  sweeps: number;
+  casesOpenedByJobs: number;
+  ms: number;
 }
 
 /** The function key commands run under: in the cloud, the API Lambda runs them. */
@@ -106,6 +117,8 @@ export class LocalRuntime {
   readonly transitions: Transitions = {};
   /** Commands run (each one case-service call, as the API makes it). */
   readonly commands = { open: 0, act: 0 };
+  /** Cases the generator jobs opened (health checks, obligations), for progress lines. */
+  casesOpenedByJobs = 0;
   private readonly runCommand: TaskHandler;
   /** Timers a sweep failed to fire (left due for the next sweep), as `timerId@at`. */
   readonly stuckTimers = new Set<string>();
@@ -116,6 +129,7 @@ export class LocalRuntime {
   readonly publisher: Publisher;
   readonly digest: DailyDigest;
   readonly reminders: boolean;
+  private readonly onDay: ((day: DayProgress) => void) | undefined;
   /** Publisher and digest runs that crashed (each retried: the publisher at its next tick, the digest at once). */
   readonly reminderCrashes = { publisher: 0, digest: 0 };
   /** After a publisher crash, the next run is one tick later (as EventBridge Scheduler would run it). */
@@ -129,6 +143,14 @@ export class LocalRuntime {
     ({ cases: this.cases, register: this.register, district: this.district, service: this.service, outbox: this.outbox } = this.parts);
     this.handlers = createWorkflowHandlers({ service: this.service, cases: this.cases, register: this.register, district: this.district, clock: this.clock });
     const bound: Record<string, TaskHandler> = { ...this.handlers };
+    for (const key of ['generateHealthChecksPage', 'openObligations'] as const) {
+      const handler = this.handlers[key];
+      bound[key] = async (event) => {
+        const out = (await handler(event)) as { opened?: number };
+        this.casesOpenedByJobs += out.opened ?? 0;
+        return out;
+      };
+    }
     if (opts.wrapHandler) for (const [key, fn] of Object.entries(bound)) bound[key] = opts.wrapHandler(key, fn);
     this.engine = new WorkflowEngine({ handlers: bound, fastRetries: opts.fastRetries ?? false });
     const direct: TaskHandler = async (event) => (event as { run: () => Promise<unknown> }).run();
@@ -136,6 +158,7 @@ export class LocalRuntime {
     this.jobsDoneUntil = this.clock.now().toISOString();
     this.notifier = opts.notifier ?? new LocalSink();
     this.reminders = opts.reminders ?? true;
+    this.onDay = opts.onDay;
     this.publisher = new Publisher({
       outbox: this.outbox,
       cases: this.cases,
@@ -265,8 +288,31 @@ export class LocalRuntime {
    * Moves the clock to `target`, stopping at every due timer and scheduled job on the way, in
    * time order, so that a month passes as it would have: each escalation at its own instant.
    */
-  async advanceTo(target: Date | string, opts: { jobs?: boolean } = {}): Promise<void> {
+  async advanceTo(target: Date | string, opts: { jobs?: boolean; onDay?: (day: DayProgress) => void } = {}): Promise<void> {
     const to = new Date(target).toISOString();
+    const onDay = opts.onDay ?? this.onDay;
+    // An advance past the end of today goes a day at a time, each reported as it ends: a long one says what it does.
+    if (onDay && to > endOfBusinessDay(businessDateOf(this.clock.now()))) {
+      const rest = { ...(opts.jobs === undefined ? {} : { jobs: opts.jobs }) };
+      for (;;) {
+        const from = this.clock.now();
+        const dayEnd = new Date(Math.min(Date.parse(to), Date.parse(endOfBusinessDay(businessDateOf(from))) + 1)).toISOString();
+        const before = { ...this.commands, sweeps: this.transitions.sweeper?.executions ?? 0, opened: this.casesOpenedByJobs };
+        const t0 = performance.now();
+        await this.runUntil(dayEnd, rest);
+        onDay({
+          date: businessDateOf(from),
+          sweeps: (this.transitions.sweeper?.executions ?? 0) - before.sweeps,
+          casesOpenedByJobs: this.casesOpenedByJobs - before.opened,
+          ms: performance.now() - t0,
+        });
+        if (dayEnd >= to) return;
+      }
+    }
+    await this.runUntil(to, opts);
+  }
+
+  private async runUntil(to: string, opts: { jobs?: boolean }): Promise<void> {
     for (let guard = 0; guard < 100_000; guard++) {
       const now = this.clock.now().toISOString();
       const nextJob = opts.jobs === false ? undefined : jobsBetween(this.jobsDoneUntil, to)[0];

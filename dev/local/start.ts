@@ -171,6 +171,8 @@ async function main() {
       tableName,
       notifier: sink,
       dashboardUrl: process.env.SHUDI_DASHBOARD_URL ?? `http://localhost:${port}`,
+      // A line per simulated day while POST /dev/clock moves the clock on.
+      onDay: (d) => console.log(`clock ${d.date}: ${(d.ms / 1000).toFixed(1)} s, ${d.sweeps} sweeps, ${d.casesOpenedByJobs} cases opened by jobs`),
     });
     let bar: ReturnType<typeof progressLine> | undefined;
     const result = await rt.seed((done, total) => {

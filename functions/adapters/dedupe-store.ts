@@ -1,6 +1,7 @@
 // The receiving side's memory of dedupe keys: a key is claimed before the provider is called, marked done after, and
 // released when the call failed in a way worth retrying. A key that is done is never sent again; a claim whose
 // holder crashed expires after its lease, so the message is not lost either.
+import { keys } from '../store/keys';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Instant } from '../domain/time';
@@ -48,7 +49,7 @@ export class DynamoDedupeStore implements DedupeStore {
   ) {}
 
   private key(k: string) {
-    return { PK: `DEDUPE#${k}`, SK: 'DEDUPE' };
+    return keys.dedupe(k);
   }
 
   async claim(key: string, now: Instant, leaseMs: number): Promise<ClaimResult> {

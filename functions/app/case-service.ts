@@ -12,17 +12,9 @@ import { StaleCaseError } from '../store/case-store';
 import { subjectItem, type FeedbackItem, type Item, type OutboxItem, type Timer } from '../store/keys';
 import type { RegisterStore } from '../store/register-store';
 import type { DistrictContext } from './district-context';
+import { CaseRejected } from './case-rejected';
 
-/** A command the domain refused: not allowed in this state, or invalid. Never retried. */
-export class CaseRejected extends Error {
-  override readonly name = 'CaseRejected';
-  constructor(
-    readonly code: Rejection['code'] | 'not_found',
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
-}
+export { CaseRejected };
 
 /** How many command ids a case remembers: a retry arrives long before 20 other commands. */
 const RECENT_COMMANDS = 20;

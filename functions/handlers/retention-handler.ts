@@ -6,7 +6,7 @@
 // Wiring (not done here): a Lambda entry beside functions/handlers/lambda/*.ts builds the deps as
 // lambda/runtime.ts does and exports `handler = createRetentionHandler(deps)`; LocalRuntime.runJob
 // calls it for `{ kind: 'retention' }` jobs.
-import { z } from 'zod';
+import * as z from 'zod';
 import { runRetention, type RetentionDeps, type RetentionReport } from '../app/retention';
 
 const event = z

@@ -392,7 +392,7 @@ export class CaseStore {
 
   /** A subject's cases with the given status, soonest due first. */
   async listForSubject(subjectId: string, status: CaseStatus = 'open'): Promise<Case[]> {
-    const idx = INDEXES.subject;
+    const idx = INDEXES.person;
     const items = await this.queryAll({
       TableName: this.tableName,
       IndexName: idx.name,
@@ -426,7 +426,7 @@ export class CaseStore {
 
   /** A staff member's reminders not yet sent, soonest first. */
   async pendingReminders(staffId: string): Promise<OutboxItem[]> {
-    const idx = INDEXES.subject;
+    const idx = INDEXES.person;
     const items = await this.queryAll({
       TableName: this.tableName,
       IndexName: idx.name,

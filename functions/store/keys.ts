@@ -1,4 +1,5 @@
 // Key builders: the only place that knows how an entity maps onto PK/SK and index attributes.
+// docs/data-model.md lists each of them; test/store/data-model-doc.test.ts checks the two agree.
 import type { Case, HistoryEntry } from '../domain/case';
 import type { Staff, Subject } from '../domain/people';
 import type { OrgUnit } from '../domain/territory';
@@ -65,11 +66,15 @@ export const keys = {
   dueExchange: (shard: number) => `DUE#XOUT#${shard}`,
   /** An event from another department, applied: its presence makes a repeat a no-op. */
   departmentEvent: (departmentId: string, eventId: string) => ({ PK: `DEPTEVENT#${departmentId}#${eventId}`, SK: 'DEPTEVENT' }),
+  /** An SMS the gateway subscriber claimed (functions/adapters/dedupe-store.ts), removed by TTL. */
+  dedupe: (key: string) => ({ PK: `DEDUPE#${key}`, SK: 'DEDUPE' }),
+  /** A local runtime's own bookkeeping (how far its scheduled jobs have run); never written on AWS. */
+  localMarker: (name: string) => ({ PK: 'LOCAL', SK: name }),
 };
 
 export type Item = Record<string, unknown>;
 
-const { queue, owner, street, district, subject: subjectIdx, due, sendingStreet } = INDEXES;
+const { queue, owner, street, district, person: personIdx, due, sendingStreet } = INDEXES;
 
 export function orgUnitItem(districtId: string, u: OrgUnit): Item {
   return { ...keys.orgUnit(districtId, u.id), entity: 'org_unit', ...u };
@@ -128,8 +133,8 @@ export function caseItem(c: Case, districtId: string): Item {
     item[sendingStreet.sk] = dueKey;
   }
   if (c.subjectId) {
-    item[subjectIdx.pk] = keys.casesOfSubject(c.subjectId);
-    item[subjectIdx.sk] = `${c.status}#${dueKey}`;
+    item[personIdx.pk] = keys.casesOfSubject(c.subjectId);
+    item[personIdx.sk] = `${c.status}#${dueKey}`;
   }
   return item;
 }
@@ -202,8 +207,8 @@ export function outboxItem(o: OutboxItem): Item {
     ...keys.outbox(o.outboxId),
     entity: 'outbox',
     ...o,
-    [subjectIdx.pk]: keys.remindersOf(o.staffId),
-    [subjectIdx.sk]: `${o.state}#${o.sendAfter}#${o.outboxId}`,
+    [personIdx.pk]: keys.remindersOf(o.staffId),
+    [personIdx.sk]: `${o.state}#${o.sendAfter}#${o.outboxId}`,
   };
   // In the due index while the publisher has work on it: pending (at sendAfter), or claimed (at the end of the
   // claim's lease, when a crashed attempt is picked up again). Digest items never: the digest reads them.

@@ -102,7 +102,7 @@ export class OutboxStore {
 
   /** A staff member's items in one state (GSI5), soonest sendAfter first; all states when none is given. */
   async listForStaff(staffId: string, state?: OutboxState): Promise<OutboxItem[]> {
-    const idx = INDEXES.subject;
+    const idx = INDEXES.person;
     const values: Record<string, unknown> = { ':pk': keys.remindersOf(staffId) };
     let condition = `${idx.pk} = :pk`;
     if (state) {

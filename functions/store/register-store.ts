@@ -254,11 +254,11 @@ export class RegisterStore {
 
   /** A local runtime's own bookkeeping (e.g. how far its scheduled jobs have run); never used on AWS. */
   async getLocalMarker(name: string): Promise<string | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { PK: 'LOCAL', SK: name }, ConsistentRead: true }));
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.localMarker(name), ConsistentRead: true }));
     return typeof out.Item?.value === 'string' ? out.Item.value : undefined;
   }
 
   async putLocalMarker(name: string, value: string): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { PK: 'LOCAL', SK: name, entity: 'local_marker', value } }));
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...keys.localMarker(name), entity: 'local_marker', value } }));
   }
 }

@@ -8,7 +8,8 @@ export const INDEXES = {
   owner: { name: 'GSI2', pk: 'GSI2PK', sk: 'GSI2SK' },
   street: { name: 'GSI3', pk: 'GSI3PK', sk: 'GSI3SK' },
   district: { name: 'GSI4', pk: 'GSI4PK', sk: 'GSI4SK' },
-  subject: { name: 'GSI5', pk: 'GSI5PK', sk: 'GSI5SK' },
+  /** A person's items by status: a subject's cases, a staff member's reminders. */
+  person: { name: 'GSI5', pk: 'GSI5PK', sk: 'GSI5SK' },
   due: { name: 'GSI6', pk: 'GSI6PK', sk: 'GSI6SK' },
   sendingStreet: { name: 'GSI7', pk: 'GSI7PK', sk: 'GSI7SK' },
 } as const;

@@ -1,14 +1,22 @@
 // Real bundling, once, for the small district: every Lambda asset is one minified ESM file with
-// its source map, the AWS SDK inside it, and its own district's config and no other. Then one
+// its source map, the AWS SDK inside it (nothing left for the runtime to resolve), only its own
+// handler's code, and its own district's config and no other. Then one
 // bundle runs in a fresh Node process the way Lambda loads it, and a business rejection comes out
 // as an error named CaseRejected (Lambda reports error.name as the errorType Step Functions matches).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { functionKeys } from '../../functions/workflows/catalog';
 import { jobFunctionKeys } from '../../infra/access';
 import { districts, resourcesOfType, synthDistrict, type Synthesized } from './synth';
+
+/** The modules an ESM bundle imports (static `import … from "x"`, `import "x"`, dynamic `import("x")`). */
+function importsOf(code: string): string[] {
+  const found = [...code.matchAll(/(?:^|[;\n])import\s*(?:(?:\{[^}]*\}|\*\s*as\s*[\w$]+|[\w$]+)(?:\s*,\s*\{[^}]*\})?\s*from\s*)?"([^"]+)"|\bimport\("([^"]+)"\)/g)];
+  return [...new Set(found.map((m) => (m[1] ?? m[2])!))];
+}
 
 describe('Lambda bundles (yiling, bundled for real)', () => {
   let s: Synthesized;
@@ -23,7 +31,7 @@ describe('Lambda bundles (yiling, bundled for real)', () => {
 
   beforeAll(() => {
     s = synthDistrict('yiling', { bundling: true, settings: { dashboardDist: '/nonexistent/shudi-dashboard-dist' } });
-  }, 120_000);
+  }, 300_000);
   afterAll(() => rmSync(s.outdir, { recursive: true, force: true }));
 
   it('bundles every function into one minified ESM file with a source map, the SDK inside', () => {
@@ -32,25 +40,44 @@ describe('Lambda bundles (yiling, bundled for real)', () => {
       const dir = assetDirOf(id);
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
       expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
-      // Bundled, not external: no import of an SDK package is left for the runtime to resolve
-      // (the SDK's own error text quotes `[require("@aws-sdk/signature-v4-crt");]` and
-      // `[import "@aws-sdk/signature-v4-crt";]`, in brackets: not code).
-      const external = /(?<!\[)(?:from\s*|import\s*\(?\s*|require\()"@aws-sdk\/[^"]+"/.exec(code);
-      expect(external?.[0] ?? null, id).toBeNull();
-      expect(code.includes('DynamoDBClient') || code.includes('dynamodb'), id).toBe(true);
+      // No package left to import but Node's own: the SDK is bundled, not the runtime's.
+      const leftOver = importsOf(code).filter((x) => !x.startsWith('node:') && !builtinModules.includes(x));
+      expect(leftOver, id).toEqual([]);
       // Minified: few, long lines.
       expect(code.split('\n').length).toBeLessThan(200);
-      expect(statSync(join(dir, 'index.mjs')).size).toBeLessThan(3 * 1024 * 1024);
     }
   });
 
-  it("carries its own district's config and no other district's", () => {
-    const yilingStaff = districts.yiling!.staff[0]!;
+  it('gives each workflow function only its own handler: no case machines where no case is changed, no DynamoDB client in the planners', () => {
+    const codeOf = (service: string) => {
+      const fn = ours().find(([, r]) => r.Properties!.Environment.Variables.POWERTOOLS_SERVICE_NAME === service);
+      expect(fn, service).toBeDefined();
+      return readFileSync(join(assetDirOf(fn![0]), 'index.mjs'), 'utf8');
+    };
+    // Strings that survive minification: the health-check generator's error text, the case service's recentCommands.
+    for (const planner of ['shudi-planObligations', 'shudi-planHealthChecks']) {
+      const code = codeOf(planner);
+      expect(code.includes('DynamoDBClient'), planner).toBe(false);
+    }
+    const list = codeOf('shudi-listDueTimers');
+    expect(list).toContain('DynamoDBClient');
+    expect(list.includes('not a community or unit'), 'listDueTimers carries the health-check generator').toBe(false);
+    expect(list.includes('recentCommands'), 'listDueTimers carries the case service').toBe(false);
+    expect(codeOf('shudi-fireTimer')).toContain('recentCommands');
+    expect(codeOf('shudi-generateHealthChecksPage')).toContain('not a community or unit');
+    expect(codeOf('shudi-fireTimer').includes('not a community or unit'), 'fireTimer carries the health-check generator').toBe(false);
+  });
+
+  it("carries its own district's config and no other district's (listDueTimers needs none)", () => {
+    const yilingUnit = districts.yiling!.units[0]!;
     const chuanhuiStaff = districts.chuanhui!.staff[0]!;
-    for (const [id] of ours()) {
+    const chuanhuiUnit = districts.chuanhui!.units[0]!;
+    for (const [id, r] of ours()) {
       const code = readFileSync(join(assetDirOf(id), 'index.mjs'), 'utf8');
-      expect(code.includes(yilingStaff.phone), id).toBe(true);
+      const service = r.Properties!.Environment.Variables.POWERTOOLS_SERVICE_NAME as string;
+      expect(code.includes(`"${yilingUnit.id}"`), id).toBe(service !== 'shudi-listDueTimers');
       expect(code.includes(chuanhuiStaff.phone), id).toBe(false);
+      expect(code.includes(`"${chuanhuiUnit.id}"`), id).toBe(false);
     }
   });
 

@@ -56,6 +56,24 @@ describe('one path per command', () => {
   });
 });
 
+describe('the local clock', () => {
+  it('reports a long advance day by day, and runs the same timers as one advance', async () => {
+    const [a, b] = [await testRuntime(at('2026-03-02')), await testRuntime(at('2026-03-02'))];
+    const w = await pick(a, 'co_managed');
+    for (const r of [a, b]) await r.openCase({ type: 'handover', caseId: 'ho-days', subjectId: w.subjectId, reason: 'resigned', separationDate: '2026-03-01' });
+    const days: string[] = [];
+    await a.advanceTo(at('2026-04-03'), { onDay: (d) => days.push(d.date) });
+    await b.advanceTo(at('2026-04-03'));
+    expect(days[0]).toBe('2026-03-02');
+    expect(days.at(-1)).toBe('2026-04-03');
+    expect(days).toHaveLength(33);
+    expect(new Set(days).size).toBe(days.length);
+    const strip = (x: Awaited<ReturnType<typeof caseOf>>) => ({ case: x.case, history: x.history.map((h) => [h.action, h.at, h.toQueueOrgUnitId]), timers: x.timers.map((t) => [t.timerId, t.at]) });
+    expect(strip(await caseOf(a, 'ho-days'))).toEqual(strip(await caseOf(b, 'ho-days')));
+    expect(a.clock.now().toISOString()).toBe(b.clock.now().toISOString());
+  });
+});
+
 describe('handover', () => {
   it('on time: routed to the residence community, acknowledged, subject becomes primary there, unit gets its receipt', async () => {
     const rt = await testRuntime(at('2026-03-02'));

@@ -1,4 +1,6 @@
 // Lambda entry point of the workflow Task function `fireTimer` (functions/workflows/catalog.ts).
-import { taskHandler } from './runtime';
+import { fireTimerHandler } from '../tasks/fire-timer';
+import { lambdaDistrictParts } from './district-parts';
+import { taskLambda } from './task-lambda';
 
-export const handler = taskHandler('fireTimer');
+export const handler = taskLambda('fireTimer', (o) => fireTimerHandler(lambdaDistrictParts(o)));

@@ -1,4 +1,9 @@
 // Lambda entry point of the workflow Task function `generateHealthChecksPage` (functions/workflows/catalog.ts).
-import { taskHandler } from './runtime';
+import { generateHealthChecksPageHandler } from '../tasks/generate-health-checks-page';
+import { lambdaDistrictParts } from './district-parts';
+import { taskLambda } from './task-lambda';
 
-export const handler = taskHandler('generateHealthChecksPage');
+export const handler = taskLambda('generateHealthChecksPage', (o) => {
+  const parts = lambdaDistrictParts(o);
+  return generateHealthChecksPageHandler({ ...parts, territory: parts.district.territory });
+});

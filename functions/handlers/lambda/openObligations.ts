@@ -1,4 +1,6 @@
 // Lambda entry point of the workflow Task function `openObligations` (functions/workflows/catalog.ts).
-import { taskHandler } from './runtime';
+import { openObligationsHandler } from '../tasks/open-obligations';
+import { lambdaDistrictParts } from './district-parts';
+import { taskLambda } from './task-lambda';
 
-export const handler = taskHandler('openObligations');
+export const handler = taskLambda('openObligations', (o) => openObligationsHandler(lambdaDistrictParts(o)));

@@ -1,0 +1,31 @@
+// What every workflow Task handler shares: its type, the event check, and how a page of openings fails.
+import type * as z from 'zod';
+import { CaseRejected } from '../../app/case-rejected';
+
+export type TaskHandler = (event: unknown) => Promise<unknown>;
+
+/** The event, checked: a bad one is a CaseRejected (never retried) naming each field path. */
+export function parse<T extends z.ZodType>(schema: T, event: unknown): z.output<T> {
+  const r = schema.safeParse(event);
+  if (!r.success) throw new CaseRejected('invalid', r.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; '));
+  return r.data;
+}
+
+/**
+ * Opens one case per item, each on its own (one transaction each): a failed opening does not stop
+ * the others. If any failed, the call fails after all were tried, with a transient error when there
+ * is one (the workflow's Retry then redoes only what is missing: openings are idempotent), else with
+ * the first rejection. Stopping at the first failure would make one opening of progress per attempt,
+ * and a page could run out of attempts under throttling or conflicts.
+ */
+export async function openEach<T>(items: readonly T[], open: (item: T) => Promise<unknown>): Promise<void> {
+  const errors: unknown[] = [];
+  for (const item of items) {
+    try {
+      await open(item);
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  if (errors.length > 0) throw errors.find((err) => !(err instanceof CaseRejected)) ?? errors[0];
+}
