@@ -118,7 +118,7 @@ export class DistrictStack extends Stack {
         ...(settings.dashboardDomain ? { domain: settings.dashboardDomain } : {}),
       });
     const siteUrl = this.site?.url;
-    const client = this.identity.dashboardClient(siteUrl ?? 'https://localhost/');
+    const client = this.identity.dashboardClient(siteUrl);
 
     this.reminders = new Reminders(this, 'Reminders', {
       districtId,
