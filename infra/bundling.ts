@@ -1,10 +1,15 @@
 // How every Lambda of a district stack is bundled: esbuild on this machine (no Docker), one ESM
 // file per function, minified with a source map, the AWS SDK v3 bundled (not the runtime's copy),
-// and the stack's own district config aliased in as `shudi-district-config`.
+// and the stack's own district config aliased in as `shudi-district-config`: derived from
+// seeds/districts/<id>.json without the staff roster (names, phones and e-mails are personal data;
+// functions read staff from the table), written into the cloud assembly next to the templates.
 // bench/bundles.bench.ts bundles with exactly these options, through the same CDK code path.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Stage, type Stack } from 'aws-cdk-lib';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { districtFileOf } from './paths';
+import { withoutStaff, type DistrictConfig } from '../functions/domain/district-config';
 
 export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
 export const LAMBDA_ARCHITECTURE = Architecture.ARM_64;
@@ -16,7 +21,31 @@ export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module';const 
 /** The alias the Lambda code imports its district config by (functions/handlers/lambda/district.ts). */
 export const DISTRICT_CONFIG_MODULE = 'shudi-district-config';
 
-export function bundlingOptions(districtId: string): BundlingOptions {
+const deployedConfigFiles = new WeakMap<Stack, string>();
+
+/**
+ * Writes the stack's deployed district config (the district without its staff roster) into the cloud
+ * assembly, `<outdir>/shudi-district-config/<stack>/<id>.json`, for its functions to bundle.
+ */
+export function writeDeployedDistrictConfig(stack: Stack, district: DistrictConfig): string {
+  const outdir = Stage.of(stack)?.outdir;
+  if (!outdir) throw new Error(`stack ${stack.node.path} is not in an app: nowhere to write its district config`);
+  const dir = join(outdir, 'shudi-district-config', stack.artifactId);
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${district.id}.json`);
+  writeFileSync(file, JSON.stringify(withoutStaff(district)) + '\n');
+  deployedConfigFiles.set(stack, file);
+  return file;
+}
+
+/** The deployed district config file of the stack (written by writeDeployedDistrictConfig). */
+export function deployedDistrictConfigOf(stack: Stack): string {
+  const file = deployedConfigFiles.get(stack);
+  if (!file) throw new Error(`stack ${stack.node.path} has no deployed district config: call writeDeployedDistrictConfig before adding functions`);
+  return file;
+}
+
+export function bundlingOptions(configFile: string): BundlingOptions {
   return {
     format: OutputFormat.ESM,
     target: ESBUILD_TARGET,
@@ -31,7 +60,7 @@ export function bundlingOptions(districtId: string): BundlingOptions {
     // bundle about 300 KB smaller but doubled cold initialization when measured (fireTimer 986 →
     // 1,782 ms, listDueTimers 708 → 1,735 ms, same run; docs/performance.md, Lambda bundles).
     externalModules: [],
-    esbuildArgs: { '--alias': `${DISTRICT_CONFIG_MODULE}=${districtFileOf(districtId)}` },
+    esbuildArgs: { '--alias': `${DISTRICT_CONFIG_MODULE}=${configFile}` },
     logLevel: LogLevel.WARNING,
   };
 }

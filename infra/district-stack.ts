@@ -24,6 +24,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { DistrictConfig } from '../functions/domain/district-config';
 import type { FunctionKey, WorkflowName } from '../functions/workflows/catalog';
+import { writeDeployedDistrictConfig } from './bundling';
 import { CursorKey } from './cursor-key';
 import { DashboardSite, type DashboardDomain } from './dashboard-site';
 import { DistrictData } from './district-data';
@@ -102,6 +103,8 @@ export class DistrictStack extends Stack {
     Tags.of(this).add('shudi:district', districtId);
     Tags.of(this).add('shudi:stage', stage);
 
+    // What every function bundles: the district without its staff roster (./bundling.ts).
+    writeDeployedDistrictConfig(this, district);
     this.data = new DistrictData(this, 'Data', { districtId, stage });
     const { table, key } = this.data;
     this.workflows = new Workflows(this, 'Workflows', { districtId, stage, table, key });
@@ -121,7 +124,7 @@ export class DistrictStack extends Stack {
         ...(settings.dashboardDomain ? { domain: settings.dashboardDomain } : {}),
       });
     const siteUrl = this.site?.url;
-    const client = this.identity.dashboardClient(siteUrl ?? 'https://localhost/');
+    const client = this.identity.dashboardClient(siteUrl);
 
     this.reminders = new Reminders(this, 'Reminders', {
       districtId,

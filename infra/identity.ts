@@ -99,8 +99,10 @@ export class Identity extends Construct {
   }
 
   /** The dashboard's client at the user pool, created once the dashboard's URL is known (its redirect URI). */
-  dashboardClient(redirectUri: string): { clientId: string; audience: string[] } {
+  dashboardClient(redirectUri: string | undefined): { clientId: string; audience: string[] } {
     if (this.props.oidc) return { clientId: this.props.oidc.clientId, audience: this.props.oidc.audience };
+    // (The global target, the only one with a user pool, always hosts the dashboard.)
+    if (!redirectUri) throw new Error('a Cognito user pool client needs the dashboard URL as its redirect URI');
     this.client ??= this.userPool!.addClient('DashboardClient', {
       userPoolClientName: 'dashboard',
       generateSecret: false,

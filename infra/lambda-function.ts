@@ -1,7 +1,7 @@
 // One Lambda of a district stack: its own log group and role (no AWS managed policy), bundled with
 // esbuild (infra/bundling.ts), traced, and given table access exactly as its profile in
 // infra/access.ts says: the table ARN and `<table ARN>/index/<name>`, never a wildcard.
-import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -11,9 +11,10 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { kmsActionsFor, tableStatements, type TableAccess } from './access';
-import { bundlingOptions, commonLambdaEnvironment, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from './bundling';
+import { bundlingOptions, commonLambdaEnvironment, deployedDistrictConfigOf, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from './bundling';
 import { reasons, suppress } from './nag';
 import { ROOT, paths } from './paths';
+import { deployTarget } from './target';
 
 export interface ShudiFunctionProps {
   districtId: string;
@@ -45,6 +46,8 @@ export class ShudiFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ShudiFunctionProps) {
     super(scope, id);
+    // Lambda has no X-Ray integration in the China regions: no active tracing there, and Powertools' tracer off.
+    const { lambdaXRay } = deployTarget(Stack.of(this).region).features;
     this.logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.SIX_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
@@ -66,8 +69,8 @@ export class ShudiFunction extends Construct {
       description: props.description,
       role: this.role,
       logGroup: this.logGroup,
-      tracing: Tracing.ACTIVE,
-      bundling: bundlingOptions(props.districtId),
+      tracing: lambdaXRay ? Tracing.ACTIVE : Tracing.DISABLED,
+      bundling: bundlingOptions(deployedDistrictConfigOf(Stack.of(this))),
       ...(props.retryAttempts !== undefined ? { retryAttempts: props.retryAttempts } : {}),
       ...(props.maxEventAge ? { maxEventAge: props.maxEventAge } : {}),
       ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
@@ -76,11 +79,12 @@ export class ShudiFunction extends Construct {
         TABLE_NAME: props.table.tableName,
         DISTRICT_ID: props.districtId,
         SHUDI_STAGE: props.stage,
+        ...(lambdaXRay ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }),
         ...props.environment,
       },
     });
 
-    suppress(this.role, [{ id: 'AwsSolutions-IAM5[Resource::*]', reason: reasons.xray }]);
+    if (lambdaXRay) suppress(this.role, [{ id: 'AwsSolutions-IAM5[Resource::*]', reason: reasons.xray }]);
     suppress(this.fn, [{ id: 'AwsSolutions-L1', reason: reasons.nodeRuntime }]);
   }
 }

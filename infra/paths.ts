@@ -1,5 +1,4 @@
 // Where things are, from the repository root (so synth works from any working directory).
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,13 +11,6 @@ export const paths = {
   dashboardDist: join(ROOT, 'functions', 'dashboard', 'dist'),
   lockFile: join(ROOT, 'package-lock.json'),
 };
-
-/** The district config file a stack bundles, relative to the root (esbuild's working directory). */
-export function districtFileOf(districtId: string): string {
-  const rel = `./seeds/districts/${districtId}.json`;
-  if (!existsSync(join(ROOT, rel))) throw new Error(`no district config ${rel}`);
-  return rel;
-}
 
 /** `openCase` → `OpenCase`: construct ids from function keys and workflow names. */
 export const pascal = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

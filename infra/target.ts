@@ -26,6 +26,8 @@ export interface TargetFeatures {
   cloudFrontHttp3: boolean;
   /** SNS sends SMS itself (smsVia sns). */
   snsSms: boolean;
+  /** X-Ray active tracing of Lambda functions (not in the China regions). */
+  lambdaXRay: boolean;
 }
 
 export const FEATURES: Record<Partition, TargetFeatures> = {
@@ -36,6 +38,7 @@ export const FEATURES: Record<Partition, TargetFeatures> = {
     cloudFrontCertificate: 'acm',
     cloudFrontHttp3: true,
     snsSms: true,
+    lambdaXRay: true,
   },
   'aws-cn': {
     cognitoUserPools: false,
@@ -44,6 +47,7 @@ export const FEATURES: Record<Partition, TargetFeatures> = {
     cloudFrontCertificate: 'iam',
     cloudFrontHttp3: false,
     snsSms: false,
+    lambdaXRay: false,
   },
 };
 
@@ -54,7 +58,9 @@ export interface DeployTarget {
   features: TargetFeatures;
 }
 
+/** The target of a stack whose region may be a token (unknown: the global target's features). */
 export function deployTarget(region: string | undefined): DeployTarget {
+  if (region !== undefined && region.includes('${Token[')) region = undefined;
   const partition = region ? partitionOf(region) : 'aws';
   return { ...(region ? { region } : {}), partition, features: FEATURES[partition] };
 }

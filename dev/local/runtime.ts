@@ -109,6 +109,8 @@ export class LocalRuntime {
   readonly cases: CaseStore;
   readonly register: RegisterStore;
   readonly district: DistrictContext;
+  /** The whole district config, staff roster included (seeding; the deployed functions carry it without staff). */
+  readonly config: DistrictConfig;
   readonly service: CaseService;
   readonly handlers: WorkflowHandlers;
   readonly engine: WorkflowEngine;
@@ -139,6 +141,7 @@ export class LocalRuntime {
     this.clock = opts.clock;
     this.client = opts.client ?? createDynamoClient({ endpoint: opts.endpoint });
     this.tableName = opts.tableName ?? tableNameFor(opts.config.id);
+    this.config = opts.config;
     this.parts = composeDistrict({ doc: documentClient(this.client), tableName: this.tableName, district: districtContext(opts.config), clock: this.clock });
     ({ cases: this.cases, register: this.register, district: this.district, service: this.service, outbox: this.outbox } = this.parts);
     this.handlers = createWorkflowHandlers({ service: this.service, cases: this.cases, register: this.register, district: this.district, clock: this.clock });
@@ -187,7 +190,7 @@ export class LocalRuntime {
   }
 
   async seed(onProgress?: (done: number, total: number) => void) {
-    return seedDistrict(this.district.config, this.register, { clock: this.clock, ...(onProgress ? { onProgress } : {}) });
+    return seedDistrict(this.config, this.register, { clock: this.clock, ...(onProgress ? { onProgress } : {}) });
   }
 
   /** Runs a workflow to its end; a failed execution throws WorkflowFailed. */

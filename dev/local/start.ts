@@ -80,7 +80,7 @@ async function openDemoCases(rt: LocalRuntime, streetId: string): Promise<number
   if (await rt.cases.get('demo-ho-1')) return 0;
   const { territory } = rt.district;
   const communities = new Set(territory.childrenOf(streetId).filter((u) => u.kind === 'community').map((u) => u.id));
-  const config = rt.district.config;
+  const config = rt.config;
   const officerOf = (communityId: string) => config.staff.find((s) => s.role === 'community_officer' && s.orgUnitId === communityId)?.id;
   const liaisonOf = (unitId: string) => config.staff.find((s) => s.role === 'unit_liaison' && s.orgUnitId === unitId)?.id;
 

@@ -1,19 +1,20 @@
 // What every handler of one district needs, built once per process (per Lambda cold start).
 import { WorkCalendar } from '../domain/calendar';
-import type { DistrictConfig } from '../domain/district-config';
+import type { DeployedDistrictConfig } from '../domain/district-config';
 import { resolveRules, type RoutingRules } from '../domain/rules';
 import { Territory } from '../domain/territory';
 import type { DeadlineFn } from '../domain/case-machines';
 
 export interface DistrictContext {
-  config: DistrictConfig;
+  /** Without the staff roster: staff are read from the table (a full DistrictConfig serves too). */
+  config: DeployedDistrictConfig;
   territory: Territory;
   rules: RoutingRules;
   calendar: WorkCalendar;
   deadline: DeadlineFn;
 }
 
-export function districtContext(config: DistrictConfig): DistrictContext {
+export function districtContext(config: DeployedDistrictConfig): DistrictContext {
   const calendar = new WorkCalendar({ officialYears: config.calendar.officialYears });
   return {
     config,

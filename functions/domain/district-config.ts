@@ -85,70 +85,90 @@ export const registerConfig = z.strictObject({
   seed: z.number().int().default(1),
 });
 
-export const districtConfig = z
-  .strictObject({
-    id,
-    name: localizedName,
-    /** Business dates are in this zone; only Asia/Shanghai is supported. */
-    timeZone: z.literal('Asia/Shanghai').default('Asia/Shanghai'),
-    streets: z.array(streetConfig).min(1),
-    units: z.array(unitConfig),
-    staff: z.array(staffConfig).min(1),
-    register: registerConfig,
-    calendar: z.strictObject({ officialYears: z.record(z.string().regex(/^\d{4}$/), officialYear).default({}) }).default({ officialYears: {} }),
-    /** Rule overrides (days, counts); the routing rules fill in defaults. */
-    rules: z.record(z.string(), z.unknown()).default({}),
-    // --- delivery (reminders) -----------------------------------------------------------------------------------
-    /** How SMS and e-mail leave the system: SNS (default), an SMS provider, the district's mail server (delivery-config.ts). */
-    delivery: deliveryConfig.default({ sms: { provider: 'sns' }, email: { provider: 'sns' } }),
-    // --- end delivery -------------------------------------------------------------------------------------------
-    /** The district's division code and its exchange partners (docs/exchange.md); absent: no exchange. */
-    exchange: exchangeConfig.optional(),
-  })
-  .superRefine((d, ctx) => {
-    const seen = new Map<string, string>();
-    const claim = (value: string, path: (string | number)[]) => {
-      if (seen.has(value)) ctx.addIssue({ code: 'custom', path, message: `id "${value}" is already used at ${seen.get(value)}` });
-      else seen.set(value, path.join('.'));
-    };
-    claim(d.id, ['id']);
-    d.streets.forEach((s, i) => {
-      claim(s.id, ['streets', i, 'id']);
-      s.communities.forEach((c, j) => claim(c.id, ['streets', i, 'communities', j, 'id']));
-    });
-    const streetIds = new Set(d.streets.map((s) => s.id));
-    d.units.forEach((u, i) => {
-      claim(u.id, ['units', i, 'id']);
-      if (!streetIds.has(u.streetId)) ctx.addIssue({ code: 'custom', path: ['units', i, 'streetId'], message: `unknown street "${u.streetId}"` });
-    });
-    const kindOf = new Map<string, string>([[d.id, 'district']]);
-    d.streets.forEach((s) => {
-      kindOf.set(s.id, 'street');
-      s.communities.forEach((c) => kindOf.set(c.id, 'community'));
-    });
-    d.units.forEach((u) => kindOf.set(u.id, 'unit'));
-    const roleLevel: Record<(typeof staffRoles)[number], string> = {
-      district_manager: 'district',
-      street_manager: 'street',
-      street_officer: 'street',
-      community_officer: 'community',
-      unit_liaison: 'unit',
-    };
-    const staffIds = new Set<string>();
-    d.staff.forEach((s, i) => {
-      if (staffIds.has(s.id)) ctx.addIssue({ code: 'custom', path: ['staff', i, 'id'], message: `staff id "${s.id}" is already used` });
-      staffIds.add(s.id);
-      const kind = kindOf.get(s.orgUnitId);
-      if (!kind) ctx.addIssue({ code: 'custom', path: ['staff', i, 'orgUnitId'], message: `unknown org unit "${s.orgUnitId}"` });
-      else if (kind !== roleLevel[s.role])
-        ctx.addIssue({ code: 'custom', path: ['staff', i, 'role'], message: `role ${s.role} belongs to a ${roleLevel[s.role]}, but "${s.orgUnitId}" is a ${kind}` });
-    });
-    if (d.register.co_managed > 0 && d.units.length === 0)
-      ctx.addIssue({ code: 'custom', path: ['register', 'co_managed'], message: 'co_managed subjects need at least one unit' });
+/** A district without its staff roster: the territory, register settings, calendar and rules. */
+const districtFields = z.strictObject({
+  id,
+  name: localizedName,
+  /** Business dates are in this zone; only Asia/Shanghai is supported. */
+  timeZone: z.literal('Asia/Shanghai').default('Asia/Shanghai'),
+  streets: z.array(streetConfig).min(1),
+  units: z.array(unitConfig),
+  register: registerConfig,
+  calendar: z.strictObject({ officialYears: z.record(z.string().regex(/^\d{4}$/), officialYear).default({}) }).default({ officialYears: {} }),
+  /** Rule overrides (days, counts); the routing rules fill in defaults. */
+  rules: z.record(z.string(), z.unknown()).default({}),
+  // --- delivery (reminders) -----------------------------------------------------------------------------------
+  /** How SMS and e-mail leave the system: SNS (default), an SMS provider, the district's mail server (delivery-config.ts). */
+  delivery: deliveryConfig.default({ sms: { provider: 'sns' }, email: { provider: 'sns' } }),
+  // --- end delivery -------------------------------------------------------------------------------------------
+  /** The district's division code and its exchange partners (docs/exchange.md); absent: no exchange. */
+  exchange: exchangeConfig.optional(),
+});
+
+/** Ids unique across the district, units in known streets; returns each org unit's kind. */
+function checkTerritory(d: z.infer<typeof districtFields>, ctx: z.RefinementCtx): Map<string, string> {
+  const seen = new Map<string, string>();
+  const claim = (value: string, path: (string | number)[]) => {
+    if (seen.has(value)) ctx.addIssue({ code: 'custom', path, message: `id "${value}" is already used at ${seen.get(value)}` });
+    else seen.set(value, path.join('.'));
+  };
+  claim(d.id, ['id']);
+  d.streets.forEach((s, i) => {
+    claim(s.id, ['streets', i, 'id']);
+    s.communities.forEach((c, j) => claim(c.id, ['streets', i, 'communities', j, 'id']));
   });
+  const streetIds = new Set(d.streets.map((s) => s.id));
+  d.units.forEach((u, i) => {
+    claim(u.id, ['units', i, 'id']);
+    if (!streetIds.has(u.streetId)) ctx.addIssue({ code: 'custom', path: ['units', i, 'streetId'], message: `unknown street "${u.streetId}"` });
+  });
+  const kindOf = new Map<string, string>([[d.id, 'district']]);
+  d.streets.forEach((s) => {
+    kindOf.set(s.id, 'street');
+    s.communities.forEach((c) => kindOf.set(c.id, 'community'));
+  });
+  d.units.forEach((u) => kindOf.set(u.id, 'unit'));
+  if (d.register.co_managed > 0 && d.units.length === 0)
+    ctx.addIssue({ code: 'custom', path: ['register', 'co_managed'], message: 'co_managed subjects need at least one unit' });
+  return kindOf;
+}
+
+export const districtConfig = districtFields.extend({ staff: z.array(staffConfig).min(1) }).superRefine((d, ctx) => {
+  const kindOf = checkTerritory(d, ctx);
+  const roleLevel: Record<(typeof staffRoles)[number], string> = {
+    district_manager: 'district',
+    street_manager: 'street',
+    street_officer: 'street',
+    community_officer: 'community',
+    unit_liaison: 'unit',
+  };
+  const staffIds = new Set<string>();
+  d.staff.forEach((s, i) => {
+    if (staffIds.has(s.id)) ctx.addIssue({ code: 'custom', path: ['staff', i, 'id'], message: `staff id "${s.id}" is already used` });
+    staffIds.add(s.id);
+    const kind = kindOf.get(s.orgUnitId);
+    if (!kind) ctx.addIssue({ code: 'custom', path: ['staff', i, 'orgUnitId'], message: `unknown org unit "${s.orgUnitId}"` });
+    else if (kind !== roleLevel[s.role])
+      ctx.addIssue({ code: 'custom', path: ['staff', i, 'role'], message: `role ${s.role} belongs to a ${roleLevel[s.role]}, but "${s.orgUnitId}" is a ${kind}` });
+  });
+});
+
+/**
+ * The config a deployed function carries (infra/bundling.ts): the district without its staff roster, which
+ * is personal data and lives in the table only. Strict: a bundle that still holds `staff` fails at cold start.
+ */
+export const deployedDistrictConfig = districtFields.superRefine((d, ctx) => void checkTerritory(d, ctx));
 
 export type DistrictConfig = z.infer<typeof districtConfig>;
 export type DistrictConfigInput = z.input<typeof districtConfig>;
+/** A district without its staff roster (what Lambda bundles carry): a DistrictConfig is one too. */
+export type DeployedDistrictConfig = z.infer<typeof deployedDistrictConfig>;
+
+/** The deployed part of a district config: everything but the staff roster. */
+export function withoutStaff(config: DistrictConfig): DeployedDistrictConfig {
+  const { staff: _staff, ...rest } = config;
+  return rest;
+}
 export type StaffRole = (typeof staffRoles)[number];
 export type Channel = (typeof channels)[number];
 export type Language = (typeof languages)[number];

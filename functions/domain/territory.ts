@@ -1,5 +1,5 @@
 // The territory (属地): district → street office or town → community; employer units sit in a street.
-import type { DistrictConfig } from './district-config';
+import type { DeployedDistrictConfig } from './district-config';
 
 export const orgUnitKinds = ['district', 'street', 'community', 'unit'] as const;
 export type OrgUnitKind = (typeof orgUnitKinds)[number];
@@ -22,7 +22,7 @@ export class Territory {
   private readonly units = new Map<string, OrgUnit>();
   private readonly children = new Map<string, OrgUnit[]>();
 
-  constructor(config: DistrictConfig) {
+  constructor(config: DeployedDistrictConfig) {
     this.districtId = config.id;
     this.add({ id: config.id, kind: 'district', name: config.name });
     for (const s of config.streets) {

@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { z } from 'zod';
-import { districtConfig, type DistrictConfig } from '../domain/district-config';
+import { deployedDistrictConfig, districtConfig, type DeployedDistrictConfig, type DistrictConfig } from '../domain/district-config';
 
 export interface ConfigIssue {
   file: string;
@@ -101,7 +101,16 @@ function parseJson(text: string, file: string): unknown {
 
 /** Validates already-parsed JSON (e.g. a bundled config); `file` names it in errors and must be `<id>.json`. */
 export function parseDistrictConfig(raw: unknown, file: string): DistrictConfig {
-  const result = districtConfig.safeParse(raw);
+  return parseWith(districtConfig, raw, file);
+}
+
+/** A deployed config (the district without its staff roster, infra/bundling.ts): `staff` in it is an error. */
+export function parseDeployedDistrictConfig(raw: unknown, file: string): DeployedDistrictConfig {
+  return parseWith(deployedDistrictConfig, raw, file);
+}
+
+function parseWith<T extends { id: string }>(schema: z.ZodType<T>, raw: unknown, file: string): T {
+  const result = schema.safeParse(raw);
   if (!result.success)
     throw new ConfigError(
       file,

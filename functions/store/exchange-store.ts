@@ -84,7 +84,7 @@ export class ExchangeStore {
 
   /** A case's outbound messages, oldest first. */
   async listForCase(caseId: string): Promise<ExchangeMessage[]> {
-    const idx = INDEXES.subject;
+    const idx = INDEXES.person;
     const items = await queryAll(this.doc, {
       TableName: this.tableName,
       IndexName: idx.name,

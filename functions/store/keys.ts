@@ -343,7 +343,7 @@ export function exchangeMessageItem(m: ExchangeMessage, districtId: string): Ite
     item[district.pk] = keys.exchangeOf(districtId);
     item[district.sk] = sk;
   }
-  if (m.caseId) Object.assign(item, { [subjectIdx.pk]: keys.exchangeOfCase(m.caseId), [subjectIdx.sk]: sk });
+  if (m.caseId) Object.assign(item, { [personIdx.pk]: keys.exchangeOfCase(m.caseId), [personIdx.sk]: sk });
   if (m.route === 'bus' && (m.state === 'pending' || m.state === 'sent')) {
     item[due.pk] = keys.dueExchange(shardOf(m.messageId));
     item[due.sk] = `${m.nextAttemptAt}#${m.messageId}`;

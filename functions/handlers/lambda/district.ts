@@ -1,8 +1,9 @@
 // The district config of this Lambda: bundled into the code (never an environment variable, which
-// the console shows), validated once per cold start with the same schema the synth used.
+// the console shows), validated once per cold start. The bundle holds the district without its staff
+// roster (infra/bundling.ts): staff are personal data and are read from the table, never from here.
 import bundled from 'shudi-district-config';
-import type { DistrictConfig } from '../../domain/district-config';
-import { parseDistrictConfig } from '../../seed/load-district';
+import type { DeployedDistrictConfig } from '../../domain/district-config';
+import { parseDeployedDistrictConfig } from '../../seed/load-district';
 
 export function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -14,6 +15,6 @@ export function requiredEnv(name: string): string {
  * The bundled config, checked against DISTRICT_ID: a bundle built for another district fails
  * here, at cold start, instead of routing cases with the wrong territory.
  */
-export function bundledDistrictConfig(districtId = requiredEnv('DISTRICT_ID')): DistrictConfig {
-  return parseDistrictConfig(bundled, `${districtId}.json`);
+export function bundledDistrictConfig(districtId = requiredEnv('DISTRICT_ID')): DeployedDistrictConfig {
+  return parseDeployedDistrictConfig(bundled, `${districtId}.json`);
 }

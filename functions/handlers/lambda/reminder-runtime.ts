@@ -16,7 +16,7 @@ import { createDynamoClient, documentClient } from '../../store/client';
 import { OutboxStore } from '../../store/outbox-store';
 import { RegisterStore } from '../../store/register-store';
 import { createReminderHandlers, type ReminderHandlers } from '../reminder-handlers';
-import type { DistrictConfig } from '../../domain/district-config';
+import type { DeployedDistrictConfig } from '../../domain/district-config';
 import { bundledDistrictConfig, requiredEnv } from './district';
 import type { Observability } from './observability';
 
@@ -32,7 +32,7 @@ function notWired<T extends object>(what: string): T {
 
 export interface ReminderWiring {
   /** The notifier, or a maker of it given the district's config and the dedupe store on its table (publishDue). */
-  notifier?: Notifier | ((parts: { config: DistrictConfig }) => Notifier);
+  notifier?: Notifier | ((parts: { config: DeployedDistrictConfig }) => Notifier);
   gateway?: SmsGateway;
   /** The dedupe store on the district table (smsGateway). */
   dedupe?: boolean;
