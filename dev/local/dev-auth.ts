@@ -22,6 +22,8 @@ const ALG = 'RS256';
 export const AUTHORIZER_ALGORITHMS = ['RS256', 'RS384', 'RS512'];
 export const TOKEN_TTL_SECONDS = 12 * 60 * 60;
 const CLOCK_TOLERANCE_S = 5;
+/** Tokens verified lately: an RSA verification costs about half a millisecond, and a session sends the same token again and again. */
+const VERIFIED_CACHE = 256;
 
 /** The token could not be accepted; `reason` is safe to show. */
 export class AuthError extends Error {
@@ -92,6 +94,8 @@ export interface DevAuthOptions {
 export class DevAuth {
   private readonly jwks: ReturnType<typeof createLocalJWKSet>;
   private currentIssuer: string;
+  /** token → its verified payload; only `exp` can change the answer later, and it is checked on every hit. */
+  private readonly verified = new Map<string, Record<string, unknown>>();
 
   private constructor(
     readonly districtId: string,
@@ -155,6 +159,7 @@ export class DevAuth {
   /** The local server binds the issuer to its provider's URL once it knows its port. */
   useIssuer(issuer: string): void {
     this.currentIssuer = issuer;
+    this.verified.clear();
   }
 
   /** Claims under the default (Cognito) names: tests build tokens from these. */
@@ -183,6 +188,19 @@ export class DevAuth {
    * the JWKS, an RSA signature by that key, this issuer, one of the audiences, and a live `exp`.
    */
   async verify(token: string): Promise<Record<string, unknown>> {
+    const hit = this.verified.get(token);
+    if (hit) {
+      if ((hit.exp as number) + CLOCK_TOLERANCE_S > Date.now() / 1000) return { ...hit };
+      this.verified.delete(token);
+      throw new AuthError('the token has expired; sign in again');
+    }
+    const payload = await this.verifyFully(token);
+    if (this.verified.size >= VERIFIED_CACHE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, payload);
+    return { ...payload };
+  }
+
+  private async verifyFully(token: string): Promise<Record<string, unknown>> {
     let kid: unknown;
     try {
       kid = decodeProtectedHeader(token).kid;

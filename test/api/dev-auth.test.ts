@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, generateKeyPair } from 'jose';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { callerFromClaims } from '../../functions/api/access';
 import { claimNamesFromEnv, defaultClaimNames, staffClaims } from '../../functions/api/claims';
 import { HttpProblem } from '../../functions/api/problem';
@@ -61,6 +61,20 @@ describe('DevAuth', () => {
     const tampered = base64url.encode(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), 'custom:role': 'district_manager' }));
     await expect(auth.verify(`${h}.${tampered}.${sig}`)).rejects.toThrow('signature');
     await expect(auth.verify('not-a-token')).rejects.toThrow('not valid');
+  });
+
+  it('a token verified before is still refused once it expires (the verified-token cache checks exp on every hit)', async () => {
+    const auth = await DevAuth.create({ districtId: 'tiny' });
+    const { token } = await auth.issue(claims, { ttlSeconds: 60 });
+    expect(await auth.verify(token)).toMatchObject(claims);
+    expect(await auth.verify(token)).toMatchObject(claims);
+    vi.useFakeTimers({ now: Date.now() + 120_000, toFake: ['Date'] });
+    try {
+      await expect(auth.verify(token)).rejects.toThrow('expired');
+      await expect(auth.verify(token)).rejects.toThrow('expired');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('matches the audience as API Gateway does: aud when present, client_id only when there is no aud', async () => {

@@ -49,6 +49,26 @@ async function follow(jar: CookieJar, url: string, init: RequestInit = {}, stopA
   throw new Error('too many redirects');
 }
 
+/**
+ * From an authorization URL to the redirect URI with the code: the provider's login form, posted
+ * with its cookies. Returns the URL the provider sent the browser back to.
+ */
+export async function logInAt(authorizationUrl: string, opts: { redirectUri: string; staffId: string; password: string }): Promise<string> {
+  const jar = new CookieJar();
+  const form = await follow(jar, authorizationUrl, {}, opts.redirectUri);
+  const html = await form.res.text();
+  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+  if (!action) throw new Error(`no login form at ${form.url} (${form.res.status}): ${html.slice(0, 300)}`);
+  const back = await follow(
+    jar,
+    new URL(action, form.url).href,
+    { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ staffId: opts.staffId, password: opts.password }).toString() },
+    opts.redirectUri,
+  );
+  if (!isRedirectUri(back.url, opts.redirectUri)) throw new Error(`the sign-in did not come back (${back.res.status} at ${back.url}): ${(await back.res.text()).slice(0, 300)}`);
+  return back.url;
+}
+
 export async function signInWithCodeFlow(opts: { issuer: string; clientId: string; redirectUri: string; staffId: string; password: string }): Promise<CodeFlowResult> {
   const issuer = new URL(opts.issuer);
   const http = { [oauth.allowInsecureRequests]: true };
@@ -70,19 +90,8 @@ export async function signInWithCodeFlow(opts: { issuer: string; clientId: strin
   }))
     auth.searchParams.set(k, v);
 
-  const jar = new CookieJar();
-  const form = await follow(jar, auth.href, {}, opts.redirectUri);
-  const html = await form.res.text();
-  const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-  if (!action) throw new Error(`no login form at ${form.url} (${form.res.status}): ${html.slice(0, 300)}`);
-  const back = await follow(
-    jar,
-    new URL(action.replace(/&#47;/g, '/'), form.url).href,
-    { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ staffId: opts.staffId, password: opts.password }).toString() },
-    opts.redirectUri,
-  );
-  if (!isRedirectUri(back.url, opts.redirectUri)) throw new Error(`the sign-in did not come back (${back.res.status} at ${back.url}): ${(await back.res.text()).slice(0, 300)}`);
-  const params = oauth.validateAuthResponse(as, client, new URL(back.url), state);
+  const back = await logInAt(auth.href, opts);
+  const params = oauth.validateAuthResponse(as, client, new URL(back), state);
   const response = await oauth.authorizationCodeGrantRequest(as, client, oauth.None(), params, opts.redirectUri, verifier, http);
   const result = await oauth.processAuthorizationCodeResponse(as, client, response, { expectedNonce: nonce, requireIdToken: true });
   return {
