@@ -45,7 +45,10 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
   let t: CfnTemplate;
   beforeAll(() => {
     const dashboardDist = dashboard === 'built' ? fakeDashboardDist() : join(tmpdir(), 'shudi-no-such-dashboard-dist');
-    s = synthDistrict(districtId, { settings: { dashboardDist } });
+    // Both channels on the reminder topic, as in the global partition (the seeds send them directly: that delivery
+    // is tested in test/reminders/delivery-stack.test.ts).
+    const onTopic = { ...districts[districtId]!, delivery: { sms: { provider: 'sns' as const }, email: { provider: 'sns' as const } } };
+    s = synthDistrict(districtId, { settings: { dashboardDist }, district: onTopic });
     t = s.json;
   });
   afterAll(() => rmSync(s.outdir, { recursive: true, force: true }));

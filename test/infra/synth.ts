@@ -43,9 +43,9 @@ export interface CfnTemplate {
 
 export function synthDistrict(
   districtId: string,
-  opts: { bundling?: boolean; env?: Environment; stage?: string; settings?: DistrictStackSettings } = {},
+  opts: { bundling?: boolean; env?: Environment; stage?: string; settings?: DistrictStackSettings; district?: DistrictConfig } = {},
 ): Synthesized {
-  const district = districts[districtId];
+  const district = opts.district ?? districts[districtId];
   if (!district) throw new Error(`no district ${districtId}`);
   const outdir = mkdtempSync(join(tmpdir(), `shudi-cdk-${districtId}-`));
   const app = new App({
