@@ -7,6 +7,7 @@ import './runtime-shims';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDedupeStore } from '../../functions/adapters/dedupe-store';
 import { LocalSink } from '../../functions/adapters/local-sink';
 import { createApi } from '../../functions/api/app';
 import { localCursorKey } from './cursor-key';
@@ -14,10 +15,12 @@ import { OffsetClock } from '../../functions/domain/clock';
 import type { DistrictConfig } from '../../functions/domain/district-config';
 import { businessDateOf, addCalendarDays } from '../../functions/domain/time';
 import { loadDistrictConfig, ConfigError } from '../../functions/seed/load-district';
+import { createDynamoClient, documentClient } from '../../functions/store/client';
 import { tableNameFor } from '../../functions/store/table-design';
 import { ClaimNamesError, claimNamesFromEnv } from '../../functions/api/claims';
 import { DevAuth } from './dev-auth';
 import { startDynamoDbLocal } from './dynamodb-local';
+import { startLocalDelivery, type LocalDelivery } from './local-delivery';
 import { runtimeClockControl, startLocalServer } from './http-server';
 import { progressLine } from './progress';
 import { LocalRuntime } from './runtime';
@@ -146,12 +149,14 @@ async function main() {
   let stopping = false;
   let loop: NodeJS.Timeout | undefined;
   let server: Awaited<ReturnType<typeof startLocalServer>> | undefined;
+  let delivery: LocalDelivery | undefined;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\nshudi: stopping …');
     if (loop) clearInterval(loop);
     await server?.close().catch(() => undefined);
+    await delivery?.stop().catch(() => undefined);
     await db.stop();
     console.log('shudi: stopped.');
     process.exit(code);
@@ -164,12 +169,15 @@ async function main() {
     restoreClock(clock, districtId);
     const tableName = tableNameFor(districtId);
     const sink = new LocalSink({ path: join(dataRoot, 'outbox.jsonl'), print: true });
+    // SMS and e-mail as the district's delivery config says: a local SMTP server, provider stand-ins (docs/reminders.md).
+    const dedupe = new DynamoDedupeStore(documentClient(createDynamoClient({ endpoint: db.endpoint })), tableName);
+    delivery = await startLocalDelivery({ config, sink, dataRoot, dedupe, smtpPort: Number(process.env.SHUDI_SMTP_PORT ?? 0) });
     const rt = await LocalRuntime.create({
       endpoint: db.endpoint,
       config,
       clock,
       tableName,
-      notifier: sink,
+      notifier: delivery.notifier,
       dashboardUrl: process.env.SHUDI_DASHBOARD_URL ?? `http://localhost:${port}`,
       // A line per simulated day while POST /dev/clock moves the clock on.
       onDay: (d) => console.log(`clock ${d.date}: ${(d.ms / 1000).toFixed(1)} s, ${d.sweeps} sweeps, ${d.casesOpenedByJobs} cases opened by jobs`),
@@ -214,6 +222,7 @@ async function main() {
     console.log(`Subjects      ${fmt(c.subjects)} = ${fmt(c.primary)} primary + ${fmt(c.co_managed)} co_managed + ${fmt(c.mobile)} mobile`);
     console.log(`Demo cases    ${demo > 0 ? `${demo} opened now (demo-ho-1 … in ${street.name.en})` : 'opened on first start'}`);
     console.log(`DynamoDB      ${db.endpoint} table ${tableName}`);
+    for (const line of delivery.describe()) console.log(line);
     console.log(`Clock         ${now.toISOString()} (${businessDateOf(now)} in Asia/Shanghai); runs in real time, POST /dev/clock moves it on`);
     console.log('');
     console.log(`shudi is running at ${url}`);

@@ -248,3 +248,36 @@ describe('e-mail over SMTP to the district mail server (a real SMTP server on th
     }
   });
 });
+
+describe("deliverMessage's table access", () => {
+  it('claims, finishes and releases dedupe keys with PutItem and UpdateItem only: what infra/reminder-delivery.ts grants', async () => {
+    const { documentClient } = await import('../../functions/store/client');
+    const { ensureTable } = await import('../../functions/store/ensure-table');
+    const { testDynamoClient, uniqueTableName } = await import('../support/dynamodb');
+    const { deliverMessageAccess } = await import('../../infra/reminder-delivery');
+    const client = testDynamoClient();
+    const table = uniqueTableName('deliver');
+    await ensureTable(client, table);
+    const used = new Set<string>();
+    client.middlewareStack.add((next, context) => (args) => (used.add(String(context.commandName).replace(/Command$/, '')), next(args)), { step: 'initialize' });
+    let n = 0;
+    const answers = ['isv.BUSINESS_LIMIT_CONTROL', 'OK', 'isv.MOBILE_NUMBER_ILLEGAL'];
+    const notifier = directNotifier({
+      delivery,
+      secret: async (name) => secrets[name]!,
+      dedupe: new DynamoDedupeStore(documentClient(client), table),
+      aliyunClient: () => new ScriptedAliyun(() => answers[n++] ?? 'OK'),
+      smtp: { host: mail.host, port: mail.port, ca: mail.ca },
+    });
+    const sms = { dedupeKey: 'outbox:acc-1', channel: 'sms' as const, staffId: 'sm-east', orgUnitId: 'east', kind: 'handover.overdue', language: 'zh-CN' as const, to: '+8613900000002', text: 't', params: { dueDate: '2026-03-31' }, at: at('2026-04-01', '08:00') };
+    await expect(notifier.send(sms)).rejects.toBeInstanceOf(TransientDeliveryError); // throttled: claim, release
+    expect(await notifier.send(sms)).toMatchObject({ status: 'sent' }); // claim, finish
+    expect(await notifier.send(sms)).toEqual({ status: 'duplicate' }); // the key is done
+    expect(await notifier.send({ ...sms, dedupeKey: 'outbox:acc-2' })).toMatchObject({ status: 'undeliverable' }); // claim, release
+    expect(await notifier.send({ ...sms, channel: 'email', dedupeKey: 'outbox:acc-3', to: 'sm-east@tiny.example.cn', subject: 's' })).toMatchObject({ status: 'sent' });
+    used.delete('CreateTable');
+    used.delete('DescribeTable');
+    used.delete('UpdateTimeToLive');
+    expect([...used].sort()).toEqual([...deliverMessageAccess.table].sort());
+  });
+});

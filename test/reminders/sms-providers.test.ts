@@ -16,11 +16,11 @@ const templates = {
   // The provider's digest template takes the date, then the overdue count before the others.
   'digest.daily': { code: 'SMS_480100003', params: ['date', 'overdue', 'dueToday', 'dueSoon', 'newHandovers', 'updates'] },
 };
-const aliyunConfig = aliyunSms.parse({ provider: 'aliyun', signName: '川汇区卫健委', secretName: 'shudi/prod/chuanhui/sms-aliyun', templates });
+const aliyunConfig = aliyunSms.parse({ provider: 'aliyun', signName: '川汇区政务', secretName: 'shudi/prod/chuanhui/sms-aliyun', templates });
 const tencentConfig = tencentSms.parse({
   provider: 'tencent',
   sdkAppId: '1400006666',
-  signName: '川汇区卫健委',
+  signName: '川汇区政务',
   secretName: 'shudi/prod/chuanhui/sms-tencent',
   templates: { 'handover.overdue': { code: '1987001', params: ['dueDate'] }, 'handover.escalated_district': { code: '1987002', params: ['dueDate'] }, 'digest.daily': { ...templates['digest.daily'], code: '1987003' } },
 });
@@ -74,7 +74,7 @@ describe('Aliyun SMS (dysmsapi SendSms)', () => {
     const req = sendSms.mock.calls[0]![0] as Record<string, unknown>;
     expect({ ...req }).toEqual({
       phoneNumbers: '13900000006',
-      signName: '川汇区卫健委',
+      signName: '川汇区政务',
       templateCode: 'SMS_480100001',
       templateParam: '{"dueDate":"2026-03-31"}',
       outId: 'outbox:AbC123',
@@ -135,7 +135,7 @@ describe('Tencent Cloud SMS (SendSms 2021-01-11)', () => {
     expect(sendSms.mock.calls[0]![0]).toEqual({
       PhoneNumberSet: ['+8613900000006'],
       SmsSdkAppId: '1400006666',
-      SignName: '川汇区卫健委',
+      SignName: '川汇区政务',
       TemplateId: '1987001',
       TemplateParamSet: ['2026-03-31'],
       SessionContext: 'outbox:AbC123',
