@@ -72,8 +72,9 @@ export function subjectIdsIn(body: unknown): string[] {
     }
     for (const [k, x] of Object.entries(v)) {
       if (k === 'subjectId' && typeof x === 'string') out.add(x);
-      else if (k === 'subjectIds' && Array.isArray(x)) for (const id of x) if (typeof id === 'string') out.add(id);
-      else walk(x, depth + 1);
+      else if (k === 'subjectIds' && Array.isArray(x)) {
+        for (const id of x) if (typeof id === 'string') out.add(id);
+      } else walk(x, depth + 1);
     }
   };
   walk(body, 0);
@@ -245,14 +246,15 @@ export function createApi(input: ApiDepsInput): Api {
    * before it is sent: if the entry cannot be written, the caller gets a 500, not the data.
    */
   async function auditResponse(route: Route, ctx: Ctx<unknown, unknown, unknown>, result: { body: unknown; audit?: AuditFacts }, m: Meta): Promise<void> {
-    const ids = [...new Set([...subjectIdsIn(result.body), ...(result.audit?.subjectIds ?? [])])];
+    const { subjectIds: written = [], ...facts } = result.audit ?? {};
+    const ids = [...new Set([...subjectIdsIn(result.body), ...written])];
     if (ids.length === 0 && !result.audit) return;
     await deps.audit.append({
       ...entryBase(ctx.requestId, ctx.caller, ctx.now),
       action: route.audit ?? route.operationId,
       route: `${route.method} ${route.path}`,
       ...(m.targets ?? {}),
-      ...(result.audit ?? {}),
+      ...facts,
       ...(ids.length ? { subjectIds: ids } : {}),
     });
   }
