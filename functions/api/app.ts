@@ -15,7 +15,7 @@ import { callerFromClaims, type Caller } from './access';
 import { openApiDocument } from './openapi';
 import { HttpProblem, parseOr400, problemResponse, validationProblem } from './problem';
 import { Router, type ApiDeps, type AuditFacts, type Ctx, type Route } from './router';
-import { apiRoutes } from './routes';
+import { apiRoutes, canonical } from './routes';
 
 export type ApiEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { jwt?: { claims?: Record<string, unknown>; scopes?: string[] | null } } };
@@ -79,18 +79,6 @@ export function subjectIdsIn(body: unknown): string[] {
   };
   walk(body, 0);
   return [...out];
-}
-
-/** JSON with object keys sorted: the same values give the same text whatever their order. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
 }
 
 /** What a cursor is bound to: the route, the caller, the path and the query but for cursor and page size. */
