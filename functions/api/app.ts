@@ -16,7 +16,7 @@ import { claimNamesFromEnv, type ClaimNames } from './claims';
 import { openApiDocument } from './openapi';
 import { HttpProblem, parseOr400, problemResponse, validationProblem } from './problem';
 import { Router, type ApiDeps, type AuditFacts, type Ctx, type Route } from './router';
-import { apiRoutes } from './routes';
+import { apiRoutes, canonical } from './routes';
 
 export type ApiEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { jwt?: { claims?: Record<string, unknown>; scopes?: string[] | null } } };
@@ -75,24 +75,13 @@ export function subjectIdsIn(body: unknown): string[] {
     }
     for (const [k, x] of Object.entries(v)) {
       if (k === 'subjectId' && typeof x === 'string') out.add(x);
-      else if (k === 'subjectIds' && Array.isArray(x)) for (const id of x) if (typeof id === 'string') out.add(id);
-      else walk(x, depth + 1);
+      else if (k === 'subjectIds' && Array.isArray(x)) {
+        for (const id of x) if (typeof id === 'string') out.add(id);
+      } else walk(x, depth + 1);
     }
   };
   walk(body, 0);
   return [...out];
-}
-
-/** JSON with object keys sorted: the same values give the same text whatever their order. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
 }
 
 /** What a cursor is bound to: the route, the caller, the path and the query but for cursor and page size. */
@@ -250,14 +239,15 @@ export function createApi(input: ApiDepsInput): Api {
    * before it is sent: if the entry cannot be written, the caller gets a 500, not the data.
    */
   async function auditResponse(route: Route, ctx: Ctx<unknown, unknown, unknown>, result: { body: unknown; audit?: AuditFacts }, m: Meta): Promise<void> {
-    const ids = [...new Set([...subjectIdsIn(result.body), ...(result.audit?.subjectIds ?? [])])];
+    const { subjectIds: written = [], ...facts } = result.audit ?? {};
+    const ids = [...new Set([...subjectIdsIn(result.body), ...written])];
     if (ids.length === 0 && !result.audit) return;
     await deps.audit.append({
       ...entryBase(ctx.requestId, ctx.caller, ctx.now),
       action: route.audit ?? route.operationId,
       route: `${route.method} ${route.path}`,
       ...(m.targets ?? {}),
-      ...(result.audit ?? {}),
+      ...facts,
       ...(ids.length ? { subjectIds: ids } : {}),
     });
   }

@@ -42,8 +42,8 @@ import type { z } from 'zod';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('base64url');
 
-/** JSON with object keys sorted: the same body hashes the same whatever its key order. */
-function canonical(v: unknown): string {
+/** JSON with object keys sorted: the same body hashes the same whatever its key order (also a cursor's binding). */
+export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object')
     return `{${Object.keys(v)

@@ -9,9 +9,11 @@
 // Each must be 4xx application/problem+json, the body's status equal to the HTTP status and no
 // internals; the server still answers /health; and a count of the table's items afterwards shows that
 // nothing was written. A request the generator means to be bad but that the API accepts is counted
-// apart and checked for doing what a valid request does (only reads; an audited read appends its
-// one audit entry). Import bodies that are arrays of bad rows are 200 with every row rejected by
-// contract: they are counted apart too, must accept nothing, and append one audit entry each.
+// apart and checked for doing what a valid request does (only reads; a read that carries subject
+// ids appends one audit entry). Import bodies that are arrays of bad rows are 200 with every row
+// rejected by contract: they are counted apart too, must accept nothing, and append one audit entry
+// each. Every refusal of a request the API handled on a staff route appends one `refused` entry:
+// the audit entries written are matched to the replies by request id, one for one.
 import { Agent } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +23,9 @@ import { businessInstant } from '../../functions/domain/time';
 import { DevAuth } from '../../dev/local/dev-auth';
 import { INDEXES } from '../../functions/store/table-design';
 import { startApiServer, type ApiServer } from '../api/support';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { subjectIdsIn } from '../../functions/api/app';
+import { HttpProblem } from '../../functions/api/problem';
 import { countItems, hostileTokens, pool, refusalProblems, send, type RawReply, type RawRequest } from './support';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20260302);
@@ -119,7 +124,20 @@ interface Gen extends RawRequest {
   rows?: number;
 }
 
-const AUDITED = new Set(['GET /subjects', 'GET /cases/{caseId}', 'POST /imports/staff', 'POST /imports/subjects']);
+
+/** How many audit entries each request id has. */
+async function auditRequestIds(): Promise<Map<string, number>> {
+  const written = new Map<string, number>();
+  let start: Record<string, any> | undefined;
+  do {
+    const out = await s.rt.client.send(
+      new ScanCommand({ TableName: s.rt.tableName, FilterExpression: 'begins_with(PK, :a)', ExpressionAttributeValues: { ':a': { S: 'AUDIT#' } }, ProjectionExpression: 'requestId', ExclusiveStartKey: start, ConsistentRead: true }),
+    );
+    for (const item of out.Items ?? []) written.set(item.requestId?.S ?? '?', (written.get(item.requestId?.S ?? '?') ?? 0) + 1);
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return written;
+}
 
 /** The parameter values, base query and base body of a request each route would accept from the district manager. */
 function baseFor(route: Route) {
@@ -455,6 +473,7 @@ describe('bad input', () => {
 
     const generatedIn = (Date.now() - t0) / 1000;
     const before = await countItems(s);
+    const auditedBefore = await auditRequestIds();
     const started = Date.now();
     const replies = await pool(generated, CONCURRENCY, (g) => send(s.url, agent, g));
     const seconds = (Date.now() - started) / 1000;
@@ -464,6 +483,18 @@ describe('bad input', () => {
     const perRoute: Record<string, { sent: number; statuses: Record<number, number> }> = {};
     const accepted: string[] = [];
     let auditWrites = 0;
+    /** Request ids whose reply must have appended exactly one audit entry. */
+    const audited = new Map<string, string>();
+    const requestIdOf = (r: RawReply) => (typeof r.headers['x-request-id'] === 'string' ? r.headers['x-request-id'] : undefined);
+    /** Whether the API (not the local server's own checks) handled it on a staff route. */
+    const staffRoute = (g: Gen) => {
+      try {
+        return s.api.router.match(g.method, new URL(g.path, 'http://localhost').pathname).route.auth === 'staff';
+      } catch (err) {
+        if (err instanceof HttpProblem) return false;
+        throw err;
+      }
+    };
     let maxBody = 0;
     let notSent = 0;
     generated.forEach((g, i) => {
@@ -483,14 +514,23 @@ describe('bad input', () => {
         const b = JSON.parse(r.text) as { accepted: number; rejected: { row: number }[] };
         if (b.accepted !== 0 || new Set(b.rejected.map((x) => x.row)).size !== g.rows) failures.push(`import rows: ${show()}`);
         auditWrites++;
+        audited.set(requestIdOf(r) ?? `missing-${i}`, show());
         return;
       }
       if (r.status >= 200 && r.status < 300) {
         // Meant to be bad, accepted: only a read may be (and an audited read appends one entry).
         accepted.push(show());
         if (g.method !== 'GET') failures.push(`ACCEPTED A WRITE: ${show()}`);
-        else if (AUDITED.has(g.route)) auditWrites++;
+        else if (subjectIdsIn(JSON.parse(r.text)).length > 0) {
+          auditWrites++;
+          audited.set(requestIdOf(r) ?? `missing-${i}`, show());
+        }
         return;
+      }
+      const rid = requestIdOf(r);
+      if (r.status >= 400 && r.status < 500 && rid && staffRoute(g)) {
+        auditWrites++;
+        audited.set(rid, show());
       }
       const problems = refusalProblems(r);
       if (g.expect && r.status !== g.expect) problems.unshift(`expected ${g.expect}`);
@@ -499,13 +539,18 @@ describe('bad input', () => {
 
     const health = await s.call('GET', '/health');
     const after = await countItems(s);
+    // The entries written in the run, by request id: one per audited reply, none for anything else.
+    const written = await auditRequestIds();
+    for (const rid of auditedBefore.keys()) written.delete(rid);
+    for (const [rid, what] of audited) if (written.get(rid) !== 1) failures.push(`audit: ${written.get(rid) ?? 0} entries for ${what}`);
+    for (const [rid, n] of written) if (!audited.has(rid)) failures.push(`audit: ${n} entries for request ${rid}, which should have none`);
 
     console.log(`fuzz: ${generated.length - notSent} requests over ${routes.length} routes (generated in ${generatedIn.toFixed(1)} s) sent in ${seconds.toFixed(1)} s (${Math.round((generated.length - notSent) / seconds)}/s, ${CONCURRENCY} at a time, seed ${SEED}), ${notSent} not sendable by node:http`);
     for (const [route, v] of Object.entries(perRoute)) console.log(`  ${route.padEnd(42)} ${String(v.sent).padStart(5)}  ${Object.entries(v.statuses).map(([k, n]) => `${k}:${n}`).join(' ')}`);
     console.log(`  statuses: ${Object.entries(histogram).map(([k, n]) => `${k}:${n}`).join(' ')}; largest response ${maxBody} bytes`);
     console.log(`  accepted although meant to be bad: ${accepted.length} (reads); import bodies of bad rows: ${generated.filter((g) => g.rows).length}`);
     for (const a of accepted.slice(0, 10)) console.log(`    ${a}`);
-    console.log(`  items before ${JSON.stringify(before)}, after ${JSON.stringify(after)}, audit entries expected from accepted reads and imports ${auditWrites}`);
+    console.log(`  items before ${JSON.stringify(before)}, after ${JSON.stringify(after)}, audit entries expected from reads carrying subject ids, imports and refusals ${auditWrites}`);
     for (const f of failures.slice(0, 40)) console.log(`  FAIL ${f}`);
 
     expect(health.status).toBe(200);
@@ -514,5 +559,5 @@ describe('bad input', () => {
     expect(after.audit - before.audit).toBe(auditWrites);
     expect(generated.length - notSent).toBeGreaterThanOrEqual(5000);
     for (const route of routes) expect(perRoute[`${route.method} ${route.path}`]?.sent ?? 0).toBeGreaterThan(0);
-  }, 240_000);
+  }, 600_000);
 });

@@ -82,15 +82,21 @@ describe('hostile tokens', () => {
     expect(after.other).toBeGreaterThanOrEqual(before.other);
   });
 
-  it('refusals alone write nothing', async () => {
+  it('refusals alone write nothing but their audit entry (when the API, not the token check before it, refused)', async () => {
     const tokens = await hostileTokens(s, DevAuth.claimsOf({ staffId: 'co-east-a-1', orgUnitId: 'east-a', role: 'community_officer' }, 'tiny'));
     const before = await countItems(s);
+    let reachedApi = 0;
     for (const route of s.api.routes.filter((r) => r.auth === 'staff'))
       for (const token of Object.values(tokens)) {
         const v = validRequest(route.method, route.path);
-        await send(s.url, agent, { ...v, headers: { ...(v.headers ?? {}), authorization: `Bearer ${token}` } });
+        const r = await send(s.url, agent, { ...v, headers: { ...(v.headers ?? {}), authorization: `Bearer ${token}` } });
+        expect(r.status).toBe(401);
+        // The local server's token check answers without the API (as API Gateway's authorizer); the API's own claim checks are audited.
+        if (typeof r.headers['x-request-id'] === 'string') reachedApi++;
       }
-    expect(await countItems(s)).toEqual(before);
+    const after = await countItems(s);
+    expect(after.other).toBe(before.other);
+    expect(after.audit - before.audit).toBe(reachedApi);
   });
 
   it('the Lambda refuses claims API Gateway would pass but this district cannot act on', async () => {
