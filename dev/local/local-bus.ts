@@ -34,27 +34,35 @@ export class LocalBus implements ExchangeBus {
     this.receivers.set(code, receive);
   }
 
+  /** Deliveries in flight at once: EventBridge invokes the receiving function concurrently too. */
+  concurrency = 1;
+
   async send(messages: readonly Envelope[]): Promise<SendResult> {
     const failed: SendResult['failed'] = [];
-    for (const m of messages) {
-      const receive = this.receivers.get(m.to);
-      if (!receive) {
-        failed.push({ messageId: m.messageId, reason: 'NoSuchDestination' });
-        continue;
+    let next = 0;
+    const worker = async () => {
+      while (next < messages.length) {
+        const m = messages[next++]!;
+        const receive = this.receivers.get(m.to);
+        if (!receive) {
+          failed.push({ messageId: m.messageId, reason: 'NoSuchDestination' });
+          continue;
+        }
+        this.stats.taken++;
+        if (this.faults.drop?.(m)) {
+          this.stats.dropped++;
+          continue;
+        }
+        const times = this.faults.duplicate?.(m) ? 2 : 1;
+        if (times === 2) this.stats.duplicated++;
+        for (let i = 0; i < times; i++) {
+          const result = await receive(JSON.parse(JSON.stringify(m)));
+          this.stats.delivered++;
+          this.stats.outcomes[result.outcome] = (this.stats.outcomes[result.outcome] ?? 0) + 1;
+        }
       }
-      this.stats.taken++;
-      if (this.faults.drop?.(m)) {
-        this.stats.dropped++;
-        continue;
-      }
-      const times = this.faults.duplicate?.(m) ? 2 : 1;
-      if (times === 2) this.stats.duplicated++;
-      for (let i = 0; i < times; i++) {
-        const result = await receive(JSON.parse(JSON.stringify(m)));
-        this.stats.delivered++;
-        this.stats.outcomes[result.outcome] = (this.stats.outcomes[result.outcome] ?? 0) + 1;
-      }
-    }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.concurrency) }, worker));
     return { failed };
   }
 }

@@ -124,9 +124,17 @@ export class DepartmentEventService {
         return this.openWith({ type: 'handover', caseId, subject: subjectRefOf(s), reason: 'moved', separationDate: e.date, toCommunityId: community() }, actor, record);
       }
       case 'death': {
-        known();
-        await register.markSubjectLeft(e.subjectId, e.date, 'death');
-        return this.commit([record]);
+        // She leaves the register (no new checks or notices; retention takes her files later) with the record, at once.
+        const s = known();
+        const where = { managingOrgUnitId: s.communityId, streetId: district.territory.streetOf(s.communityId) ?? district.territory.districtId, districtId: district.territory.districtId };
+        const left = subjectItem({ ...s, leftOn: e.date, leftReason: 'death' } as Subject & { leftOn: string }, where);
+        try {
+          await this.deps.cases.commit({ cases: [], subjects: [left], puts: [record] });
+          return { outcome: 'applied' };
+        } catch (err) {
+          if (err instanceof StaleCaseError) return { outcome: 'already_applied' };
+          throw err;
+        }
       }
     }
   }

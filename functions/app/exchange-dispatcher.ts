@@ -37,6 +37,15 @@ export interface DispatcherDeps {
 }
 
 const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 16);
+/** Conditional writes in flight at once per run (claims, marks). */
+const WRITE_CONCURRENCY = 25;
+
+async function eachLimited<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
 
 export class ExchangeDispatcher {
   private readonly maxAttempts: number;
@@ -62,8 +71,7 @@ export class ExchangeDispatcher {
   private async dispatch(due: ExchangeMessage[], now: Instant, report: DispatchReport): Promise<void> {
     const { store, bus, fault } = this.deps;
     const claimed: ExchangeMessage[] = [];
-    await Promise.all(
-      due.map(async (m) => {
+    await eachLimited(due, async (m) => {
         const attempts = m.attempts + 1;
         const { attemptId: _a, ...rest } = m;
         if (attempts > this.maxAttempts) {
@@ -74,15 +82,13 @@ export class ExchangeDispatcher {
         const c: ExchangeMessage = { ...m, attempts, attemptId: hash(`${m.messageId}|${attempts}|${now}`), nextAttemptAt: new Date(Date.parse(now) + retryDelayMs(attempts)).toISOString() };
         if (await store.replace(m, c)) claimed.push(c);
         else report.lost++;
-      }),
-    );
+      });
     if (claimed.length === 0) return;
     await fault?.('after_claim', claimed);
     const { failed } = await bus.send(claimed.map((c) => c.envelope as unknown as Envelope));
     await fault?.('after_send', claimed);
     const notTaken = new Set(failed.map((f) => f.messageId));
-    await Promise.all(
-      claimed.map(async (c) => {
+    await eachLimited(claimed, async (c) => {
         if (notTaken.has(c.messageId)) {
           report.failedSends++;
           return; // still claimed: due again at nextAttemptAt
@@ -91,7 +97,6 @@ export class ExchangeDispatcher {
         const marked: ExchangeMessage = { ...rest, state: c.type === 'ack' ? 'delivered' : c.state === 'pending' ? 'sent' : c.state, sentAt: c.sentAt ?? now };
         if (await store.replace(c, marked)) report.sent++;
         else report.lost++; // the ack came first: nothing more to do
-      }),
-    );
+      });
   }
 }

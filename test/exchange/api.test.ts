@@ -79,6 +79,20 @@ describe('POST /events', () => {
   });
 });
 
+describe('POST /events: a death', () => {
+  it('takes her off the register with its record in one transaction, and only once', async () => {
+    const page = await api.rt.register.listSubjects({ id: 'chuanhui', kind: 'district' }, { limit: 100 });
+    const other = page.items.find((s) => s.class === 'primary' && s.subjectId !== primaryId)!;
+    const req = signed({ events: [{ eventId: 'd-1', type: 'death', subjectId: other.subjectId, date: '2026-03-01' }] });
+    const r = await api.call('POST', '/events', { raw: req.raw, headers: req.headers });
+    expect(r.body.items[0].outcome).toBe('applied');
+    expect(await api.rt.register.getSubject(other.subjectId)).toMatchObject({ leftOn: '2026-03-01', leftReason: 'death' });
+    const birth = signed({ events: [{ eventId: 'b-9', type: 'birth', subjectId: other.subjectId, date: '2026-03-01' }] });
+    expect((await api.call('POST', '/events', { raw: birth.raw, headers: birth.headers })).body.items[0].reason).toMatch(/^unknown_subject/);
+    expect((await api.call('POST', '/events', { raw: req.raw, headers: req.headers })).body.items[0].outcome).toBe('already_applied');
+  });
+});
+
 describe('the export outbox and the import of answers', () => {
   it('exports a verification request to a region with no partner as CSV in the platform’s field order, and the imported answer closes the sub-case once', async () => {
     const req = signed({ events: [{ eventId: 'm-2', type: 'move_in', subjectId: 'newcomer-2', date: '2026-03-01', communityId: 'east-a', originRegion: '110101' }] });

@@ -143,3 +143,22 @@ export type ActionBody =
   | { action: 'record_outcome'; outcome: string; date: string; toCommunityId?: string }
   | { action: 'escalate'; reason?: string }
   | { action: 'cancel'; reason: string };
+
+/** GET /reports/exchange: messages with other districts (docs/exchange.md). */
+export interface ExchangeCounts {
+  created: number;
+  sent: number;
+  acknowledged: number;
+  overdue: number;
+  failed: number;
+}
+export interface ExchangeReport {
+  orgUnitId: string;
+  from: string;
+  to: string;
+  total: ExchangeCounts;
+  byType: Record<string, ExchangeCounts>;
+  submissionRate: number | null;
+  feedbackRate: number | null;
+  targets: { submissionRate: number; feedbackRate: number };
+}

@@ -3,7 +3,7 @@
 // buckets 1–7 / 8–30 / 31+ days), open cases by queue level, the on-time rate by month, and the overdue
 // cases themselves. Drill down district → street → community → case.
 import { useState } from 'preact/hooks';
-import type { Case, OnTimeReport, OverdueHandoversReport } from '../api/types';
+import type { Case, ExchangeReport, OnTimeReport, OverdueHandoversReport } from '../api/types';
 import { formatInstant, formatMonth, lastMonths } from '../lib/dates';
 import { bucketNames, levelCounts, levels, onTimeSeries, overdueBars, percent, type BarChart, type OnTimePoint } from '../lib/reports';
 import { href } from '../lib/routes';
@@ -48,6 +48,7 @@ export function OverviewView({ orgUnitId }: { orgUnitId: string }) {
       <${OverdueHandovers} orgUnitId=${orgUnitId} />
       <${LevelCountsPanel} orgUnitId=${orgUnitId} />
       <${OnTimePanel} orgUnitId=${orgUnitId} />
+      <${ExchangePanel} orgUnitId=${orgUnitId} />
       <${OverdueCases} orgUnitId=${orgUnitId} />
     </div>
   </section>`;
@@ -191,6 +192,38 @@ function OnTimePanel({ orgUnitId }: { orgUnitId: string }) {
             </tbody>
           </table>
         </details>`}
+    <//>
+  </section>`;
+}
+
+/**
+ * Messages with other districts over the last year: sent, acknowledged, overdue, and the source's two rates beside its
+ * targets. Not shown for a district that exchanges with no other (the report answers 404).
+ */
+function ExchangePanel({ orgUnitId }: { orgUnitId: string }) {
+  const { tr, api, now } = useApp();
+  const months = lastMonths(now, MONTHS);
+  const from = months[0]!.from;
+  const to = months[months.length - 1]!.to;
+  const state = useLoad(() => api.exchange(orgUnitId, from, to).catch(() => null), [orgUnitId, from, to]);
+  if (!state.loading && state.data === null) return null;
+  const rate = (r: number | null) => (r === null ? tr.t('overview.onTimeNoData') : percent(r));
+  return html`<section class="panel" aria-labelledby="ov-exchange">
+    <h2 id="ov-exchange">${tr.t('overview.exchangeTitle')}</h2>
+    <p class="muted">${tr.t('overview.exchangeIntro', { n: MONTHS })}</p>
+    <${Async} state=${state}>
+      ${(r: ExchangeReport | null) =>
+        r
+          ? html`<table class="compact">
+              <tbody>
+                <tr><th scope="row">${tr.t('overview.exchangeSent')}</th><td class="num">${r.total.sent}</td></tr>
+                <tr><th scope="row">${tr.t('overview.exchangeAcknowledged')}</th><td class="num">${r.total.acknowledged}</td></tr>
+                <tr><th scope="row">${tr.t('overview.exchangeOverdue')}</th><td class="num">${r.total.overdue}</td></tr>
+                <tr><th scope="row">${tr.t('overview.exchangeSubmission')}</th><td class="num">${rate(r.submissionRate)} / ${percent(r.targets.submissionRate)}</td></tr>
+                <tr><th scope="row">${tr.t('overview.exchangeFeedback')}</th><td class="num">${rate(r.feedbackRate)} / ${percent(r.targets.feedbackRate)}</td></tr>
+              </tbody>
+            </table>`
+          : null}
     <//>
   </section>`;
 }
