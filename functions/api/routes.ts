@@ -84,7 +84,7 @@ function rejectionProblem(err: CaseRejected): HttpProblem {
 // ---------------------------------------------------------------------------------------------
 // POST /cases
 
-const idPrefix: Record<CreateCaseBody['type'], string> = { handover: 'ho', follow_up: 'fu', health_check: 'hc', certificate_check: 'cc' };
+const idPrefix: Record<CreateCaseBody['type'], string> = { handover: 'ho', follow_up: 'fu', health_check: 'hc', certificate_check: 'cc', application: 'ap' };
 
 /**
  * The org unit a caller must hold (or be above) to open the case: the sending unit or community
@@ -119,6 +119,8 @@ function openInput(body: CreateCaseBody, subject: Subject, caseId: string): Open
       return { type: 'health_check', subject: ref, ...(body.periodOf ? { periodOf: body.periodOf } : {}) };
     case 'certificate_check':
       return { type: 'certificate_check', caseId, subject: ref, task: 'verify', startDate: body.registeredOn };
+    case 'application':
+      return { type: 'application', caseId, subject: ref, code: body.code, receivedOn: body.receivedOn };
   }
 }
 

@@ -144,7 +144,14 @@ const certificateCheckBody = z.strictObject({
   registeredOn: isoDate.describe('the date she registered in the community'),
 });
 
-export const createCaseBody = z.discriminatedUnion('type', [handoverBody, followUpBody, healthCheckBody, certificateCheckBody]);
+const applicationBody = z.strictObject({
+  type: z.literal('application'),
+  subjectId,
+  code: z.string().min(1).max(40).describe("what is applied for: a code from the district config's applications list"),
+  receivedOn: isoDate.describe('the day the community received it; the opinion is due 3 working days later'),
+});
+
+export const createCaseBody = z.discriminatedUnion('type', [handoverBody, followUpBody, healthCheckBody, certificateCheckBody, applicationBody]);
 export type CreateCaseBody = z.output<typeof createCaseBody>;
 requestComponents.add(createCaseBody, { id: 'CreateCase' });
 

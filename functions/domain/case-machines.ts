@@ -131,6 +131,7 @@ export function decide(c: Case, command: CaseCommand | unknown, ctx: MachineCont
     version: seq,
     updatedAt: ctx.now,
     ...(nextDef.status !== 'open' ? { closedAt: ctx.now } : {}),
+    ...(change.due ? { dueDate: change.due.date, dueAt: endOfBusinessDay(change.due.date), provisional: change.due.provisional } : {}),
     data: change.data ?? c.data,
   };
   const history: HistoryEntry = {

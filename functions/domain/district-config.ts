@@ -1,5 +1,6 @@
 // The district config: a district is data, not code. One JSON file per district in seeds/districts/.
 import * as z from 'zod';
+import { routingRules } from './rules';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'an id is lowercase letters, digits and dashes');
 const isoDate = z.iso.date();
@@ -94,6 +95,8 @@ export const districtConfig = z
     staff: z.array(staffConfig).min(1),
     register: registerConfig,
     calendar: z.strictObject({ officialYears: z.record(z.string().regex(/^\d{4}$/), officialYear).default({}) }).default({ officialYears: {} }),
+    /** What a community may receive an application for: a code each, with its name; never free text about health. */
+    applications: z.array(z.strictObject({ code: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'an application code is lowercase letters, digits and _'), name: localizedName })).max(50).default([]),
     /** Rule overrides (days, counts); the routing rules fill in defaults. */
     rules: z.record(z.string(), z.unknown()).default({}),
   })
@@ -135,6 +138,19 @@ export const districtConfig = z
       else if (kind !== roleLevel[s.role])
         ctx.addIssue({ code: 'custom', path: ['staff', i, 'role'], message: `role ${s.role} belongs to a ${roleLevel[s.role]}, but "${s.orgUnitId}" is a ${kind}` });
     });
+    const codes = new Map<string, number>();
+    d.applications.forEach((a, i) => {
+      if (codes.has(a.code)) ctx.addIssue({ code: 'custom', path: ['applications', i, 'code'], message: `application code "${a.code}" is already listed at applications[${codes.get(a.code)}]` });
+      else codes.set(a.code, i);
+    });
+    // The rule overrides, validated here so a mistake names the file and its JSON path like every other.
+    const rules = routingRules.safeParse(d.rules);
+    if (!rules.success) {
+      for (const issue of rules.error.issues) {
+        const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+        for (const key of keys) ctx.addIssue({ code: 'custom', path: ['rules', ...issue.path.map(String), ...(key ? [key] : [])], message: key ? 'unknown rule' : issue.message });
+      }
+    }
     if (d.register.co_managed > 0 && d.units.length === 0)
       ctx.addIssue({ code: 'custom', path: ['register', 'co_managed'], message: 'co_managed subjects need at least one unit' });
   });

@@ -135,11 +135,16 @@ export const routingRules = z
     /** Files of subjects who moved away or aged out: their personal fields are erased this long after they left. */
     retention: retentionRule,
 
-    /** An application at a community (再生育申请): opinion within 3 working days, to the street within 5. Not routed yet. */
+    /** 申请: an application at a community: its opinion, forwarded to the street, which decides. */
     application: z
       .strictObject({
-        communityOpinion: deadlineRule(3, 'working'),
-        toStreet: deadlineRule(5, 'working'),
+        /** The community's opinion, counted from the day it received the application. */
+        opinion: deadlineRule(3, 'working'),
+        /** The street's decision, counted from the day the opinion reached it. */
+        decision: deadlineRule(5, 'working'),
+        remindDaysBefore: reminders([0]),
+        /** Late opinions go to the street and late decisions to the district at once; this adds nothing by default. */
+        escalateToDistrictAfterDays: districtAfter(null),
       })
       .prefault({}),
   })

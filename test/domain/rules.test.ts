@@ -15,10 +15,11 @@ function thrown(fn: () => unknown): RulesError {
 describe('default routing rules (the product spec)', () => {
   const r = resolveRules(undefined);
 
-  it('handover: 30 calendar days, reminders 7 days before and on the due day, reroute in 3 working days, district after 7 days', () => {
+  it('handover: 30 calendar days, reminders 7 days before and on the due day, 5 working days when reported late, reroute in 3 working days, district after 7 days', () => {
     expect(r.handover).toEqual({
       due: { days: 30, unit: 'calendar' },
       remindDaysBefore: [7, 0],
+      lateReportWindow: { days: 5, unit: 'working' },
       reroute: { days: 3, unit: 'working' },
       escalateToDistrictAfterDays: 7,
     });
@@ -46,8 +47,8 @@ describe('default routing rules (the product spec)', () => {
     expect(r.change_report.dueDayOfNextMonth).toBe(2);
   });
 
-  it('application: community opinion in 3 working days, to the street in 5', () => {
-    expect(r.application).toEqual({ communityOpinion: { days: 3, unit: 'working' }, toStreet: { days: 5, unit: 'working' } });
+  it('application: community opinion in 3 working days, the street decides in 5', () => {
+    expect(r.application).toEqual({ opinion: { days: 3, unit: 'working' }, decision: { days: 5, unit: 'working' }, remindDaysBefore: [0], escalateToDistrictAfterDays: null });
   });
 
   it('only the handover escalates to the district by itself', () => {

@@ -107,6 +107,8 @@ export type Data = Case['data'];
 /** What an action handler returns; decide() turns it into the new case and its history entry. */
 export interface Change {
   state: string;
+  /** A new due date (a case type with steps, each on its own deadline). */
+  due?: CalendarResult;
   level?: QueueLevel;
   owner?: string;
   data?: Data;

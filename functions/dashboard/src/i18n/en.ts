@@ -155,6 +155,7 @@ export const en: Record<MessageKey, string> = {
   'type.certificate_check': 'Certificate check',
   'type.unit_notice': 'Unit notice',
   'type.change_report': 'Monthly change report',
+  'type.application': 'Application',
 
   'status.open': 'Open',
   'status.done': 'Done',
@@ -180,6 +181,10 @@ export const en: Record<MessageKey, string> = {
   'state.received': 'Received',
   'state.awaiting_filing': 'Awaiting filing',
   'state.filed': 'Filed',
+  'state.awaiting_opinion': "Awaiting the community's opinion",
+  'state.awaiting_decision': "Awaiting the street's decision",
+  'state.approved': 'Approved',
+  'state.refused': 'Refused',
 
   'outcome.visited': 'Visited',
   'outcome.not_reachable': 'Not reachable',
@@ -191,6 +196,10 @@ export const en: Record<MessageKey, string> = {
   'outcome.missing': 'No certificate',
   'outcome.expired': 'Expired certificate',
   'outcome.filed': 'Filed',
+  'outcome.supported': 'Supported (opinion)',
+  'outcome.not_supported': 'Not supported (opinion)',
+  'outcome.approved': 'Approved',
+  'outcome.refused': 'Refused',
 
   'action.open': 'Opened',
   'action.acknowledge': 'Acknowledge',

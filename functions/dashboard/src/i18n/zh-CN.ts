@@ -154,6 +154,7 @@ export const zhCN = {
   'type.certificate_check': '婚育证明查验',
   'type.unit_notice': '信息通报单',
   'type.change_report': '月变更报告单',
+  'type.application': '申请',
 
   'status.open': '办理中',
   'status.done': '已办结',
@@ -179,6 +180,10 @@ export const zhCN = {
   'state.received': '已回执',
   'state.awaiting_filing': '待报送',
   'state.filed': '已报送',
+  'state.awaiting_opinion': '待社区意见',
+  'state.awaiting_decision': '待街道审批',
+  'state.approved': '已批准',
+  'state.refused': '未批准',
 
   'outcome.visited': '已随访',
   'outcome.not_reachable': '未联系上',
@@ -190,6 +195,10 @@ export const zhCN = {
   'outcome.missing': '无证明',
   'outcome.expired': '证明过期',
   'outcome.filed': '已报送',
+  'outcome.supported': '同意（社区意见）',
+  'outcome.not_supported': '不同意（社区意见）',
+  'outcome.approved': '批准',
+  'outcome.refused': '不批准',
 
   'action.open': '立案',
   'action.acknowledge': '确认接收',

@@ -195,7 +195,7 @@ function OnTimePanel({ orgUnitId }: { orgUnitId: string }) {
   </section>`;
 }
 
-const caseTypes = ['handover', 'follow_up', 'health_check', 'certificate_check', 'unit_notice', 'change_report'];
+const caseTypes = ['handover', 'follow_up', 'health_check', 'certificate_check', 'unit_notice', 'change_report', 'application'];
 
 function OverdueCases({ orgUnitId }: { orgUnitId: string }) {
   const { tr, api } = useApp();
