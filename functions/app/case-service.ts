@@ -58,8 +58,8 @@ export class CaseService {
   constructor(private readonly deps: CaseServiceDeps) {}
 
   private ctx(actor: Actor, actorOrgUnitId?: string): MachineContext {
-    const { territory, rules, deadline } = this.deps.district;
-    return { now: this.deps.clock.now().toISOString(), actor, ...(actorOrgUnitId ? { actorOrgUnitId } : {}), territory, rules, deadline };
+    const { territory, rules, deadline, holiday } = this.deps.district;
+    return { now: this.deps.clock.now().toISOString(), actor, ...(actorOrgUnitId ? { actorOrgUnitId } : {}), territory, rules, deadline, holiday };
   }
 
   /** The routing view of a subject from the register: no personal data. */

@@ -11,6 +11,7 @@ export interface DistrictContext {
   rules: RoutingRules;
   calendar: WorkCalendar;
   deadline: DeadlineFn;
+  holiday: (date: string) => boolean;
 }
 
 export function districtContext(config: DistrictConfig): DistrictContext {
@@ -21,5 +22,6 @@ export function districtContext(config: DistrictConfig): DistrictContext {
     rules: resolveRules(config.rules),
     calendar,
     deadline: (rule, start) => calendar.deadline(rule, start),
+    holiday: (date) => calendar.isOfficialHoliday(date),
   };
 }

@@ -22,6 +22,8 @@ export interface MachineContext {
   rules: RoutingRules;
   /** The one deadline function: every due date a case carries comes from it. */
   deadline: DeadlineFn;
+  /** Whether a date is an official public holiday (fixed check days on one move); absent: none known. */
+  holiday?: (date: BusinessDate) => boolean;
 }
 
 export interface SetTimerEffect {

@@ -78,7 +78,10 @@ function open(input: Input, ctx: MachineContext): Opening | Rejection {
     if (badUnit) return badUnit;
   }
   const id = `health_check:${subject.subjectId}:${period.start}`;
-  const checkDay = nextCheckDay(ctx.territory, subject.communityId, today > period.start ? today : period.start, period.end);
+  // A published check day on an official holiday moves to the next working day, and the case says so.
+  const published = nextCheckDay(ctx.territory, subject.communityId, today > period.start ? today : period.start, period.end);
+  const checkDay = published && ctx.holiday?.(published) ? lastDayOn(ctx, published).date : published;
+  const checkDayMovedFrom = published && checkDay !== published ? published : undefined;
   const effects: Effect[] = [];
   if (checkDay) {
     for (const offset of [...ctx.rules.health_check.remindBeforeCheckDayDays].sort((a, b) => b - a)) {
@@ -94,7 +97,7 @@ function open(input: Input, ctx: MachineContext): Opening | Rejection {
     level: ownerLevel(owner, ctx.territory),
     state: 'awaiting_outcome',
     due: lastDayOn(ctx, period.end),
-    data: clean({ ...subjectData(subject), cadence, perYear, periodStart: period.start, periodEnd: period.end, period: period.index, checkDay }),
+    data: clean({ ...subjectData(subject), cadence, perYear, periodStart: period.start, periodEnd: period.end, period: period.index, checkDay, checkDayMovedFrom }),
     effects,
   };
 }
