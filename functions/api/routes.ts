@@ -259,7 +259,7 @@ export function maskedAddress(channel: 'sms' | 'email', s: Pick<Staff, 'phone' |
   return at > 0 ? `${s.email![0]}***${s.email!.slice(at)}` : '***';
 }
 
-const preferencesOf = (s: Staff) => ({ channel: s.channel, language: s.language, quietHours: { start: s.quietHours.start, end: s.quietHours.end } });
+const preferencesOf = (s: Staff) => ({ channel: s.channel, language: s.language, quietHours: { start: s.quietHours.start, end: s.quietHours.end }, digestDays: s.digestDays ?? 'working' });
 
 /** The staff member of the path: 404 when the district has no such staff member, 403 when the caller may not act on her. */
 async function staffInScope(ctx: Ctx<{ staffId: string }, unknown, unknown>, may: (s: Staff) => boolean, who: string): Promise<Staff> {

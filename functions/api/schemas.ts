@@ -3,7 +3,7 @@
 import * as z from 'zod';
 import { caseStatuses, caseTypes, queueLevels } from '../domain/case';
 import { followUpTriggers, handoverReasons, staffActions } from '../domain/case-machines';
-import { channels, e164Phone, languages, staffRoles } from '../domain/district-config';
+import { channels, digestDaysOptions, e164Phone, languages, staffRoles } from '../domain/district-config';
 import { subjectClasses } from '../domain/people';
 import { orgUnitKinds } from '../domain/territory';
 import { assertBusinessDate } from '../domain/time';
@@ -208,8 +208,9 @@ export const preferencesBody = z
       .strictObject({ start: timeOfDay, end: timeOfDay })
       .optional()
       .describe('local (Asia/Shanghai) times; start = end means no quiet hours'),
+    digestDays: z.enum(digestDaysOptions).optional().describe('working: the daily digest on working days only (default); every_day: also on rest days'),
   })
-  .refine((b) => b.channel !== undefined || b.language !== undefined || b.quietHours !== undefined, 'name at least one of channel, language, quietHours');
+  .refine((b) => b.channel !== undefined || b.language !== undefined || b.quietHours !== undefined || b.digestDays !== undefined, 'name at least one of channel, language, quietHours, digestDays');
 export type PreferencesBody = z.output<typeof preferencesBody>;
 requestComponents.add(preferencesBody, { id: 'PreferencesPatch' });
 
@@ -296,6 +297,7 @@ export const preferencesView = z.object({
   channel: z.enum(channels),
   language: z.enum(languages),
   quietHours: z.object({ start: z.string(), end: z.string() }),
+  digestDays: z.enum(digestDaysOptions),
 });
 responseComponents.add(preferencesView, { id: 'Preferences' });
 

@@ -21,6 +21,9 @@ export const streetCharacters = ['urban', 'rural', 'mixed'] as const;
 export const staffRoles = ['district_manager', 'street_manager', 'street_officer', 'community_officer', 'unit_liaison'] as const;
 export const channels = ['sms', 'email', 'both', 'none'] as const;
 export const languages = ['zh-CN', 'en'] as const;
+/** Which days a staff member's daily digest goes out: working days (the default) or every day. */
+export const digestDaysOptions = ['working', 'every_day'] as const;
+export type DigestDays = (typeof digestDaysOptions)[number];
 
 export const communityConfig = z.strictObject({
   id,
@@ -62,6 +65,7 @@ export const staffConfig = z.strictObject({
   channel: z.enum(channels).default('sms'),
   language: z.enum(languages).default('zh-CN'),
   quietHours: z.strictObject({ start: hhmm, end: hhmm }).default({ start: '21:00', end: '08:00' }),
+  digestDays: z.enum(digestDaysOptions).default('working'),
 });
 
 /** An official holiday schedule for a year that the holiday package does not know yet. */
