@@ -16,6 +16,7 @@ export const apiRoutes: readonly ApiRoute[] = [
   { method: 'GET', path: '/me', auth: 'staff' },
   { method: 'GET', path: '/org-units', auth: 'staff' },
   { method: 'GET', path: '/subjects', auth: 'staff' },
+  { method: 'PATCH', path: '/subjects/{subjectId}', auth: 'staff' },
   { method: 'POST', path: '/cases', auth: 'staff' },
   { method: 'GET', path: '/queues/{orgUnitId}', auth: 'staff' },
   { method: 'GET', path: '/cases/{caseId}', auth: 'staff' },

@@ -5,6 +5,7 @@ import { CaseRejected, subjectRefOf } from '../app/case-service';
 import type { Case } from '../domain/case';
 import { allowedActions, decide, openCase, type OpenCaseInput } from '../domain/case-machines';
 import { managingOrgUnitId, type Subject } from '../domain/people';
+import { checkNotDueUntil, notDueUntilOn } from '../domain/due-for-check';
 import { lateReportingReport, onTimeReport, overdueHandoverReport } from '../domain/reports';
 import { businessDateOf, daysBetween, endOfBusinessDay, startOfBusinessDay } from '../domain/time';
 import { StaleCaseError } from '../store/case-store';
@@ -33,6 +34,8 @@ import {
   orgUnitParams,
   overdueReportQuery,
   queueQuery,
+  subjectParams,
+  subjectPatchBody,
   subjectsQuery,
   type CaseActionBody,
   type CreateCaseBody,
@@ -375,6 +378,7 @@ export function apiRoutes(openapi: () => unknown): Route[] {
               unitId: s.unitId ?? null,
               implantUntil: s.implantUntil ?? null,
               registeredOn: s.registeredOn,
+              notDueUntil: notDueUntilOn(s.notDueUntil, businessDateOf(ctx.now)) ?? null,
             })),
             ...(page.cursor ? { cursor: page.cursor } : {}),
           },
@@ -449,6 +453,41 @@ export function apiRoutes(openapi: () => unknown): Route[] {
       response: { status: 200, componentId: 'CasePage', description: 'a page of cases' },
       problems: [400, 403, 404],
       handler: queue,
+    }),
+    route<z.output<typeof subjectParams>, Record<string, never>, z.output<typeof subjectPatchBody>>({
+      method: 'PATCH',
+      path: '/subjects/{subjectId}',
+      operationId: 'markSubjectNotDue',
+      summary: 'Mark a subject not due a check until a date (audited)',
+      description: 'Her residence or managing community (or a level above it) marks her not due a health check until notDueUntil (after today, at most 2 years ahead; null clears it). No reason is stored. The generator opens no check for a period ending before the date; the mark clears itself at its date.',
+      tag: 'subjects',
+      auth: 'staff',
+      access: "her community, her unit (co_managed), or a level above them",
+      params: subjectParams,
+      body: { schema: subjectPatchBody, componentId: 'SubjectPatch', maxBytes: MiB },
+      response: { status: 200, componentId: 'Subject', description: 'the subject after the change' },
+      problems: [400, 404, 409, 413, 415],
+      handler: async (ctx) => {
+        const { deps, caller, body, params, now } = ctx;
+        const { territory } = deps.district;
+        const check = checkNotDueUntil(body.notDueUntil, businessDateOf(now));
+        if (!check.ok) throw new HttpProblem('validation', check.reason, [{ path: 'body.notDueUntil', message: check.reason }]);
+        // Not hers and not there look the same.
+        const s = await deps.register.getSubject(params.subjectId);
+        if (!s || !(canViewOrg(caller, s.communityId, territory) || canViewOrg(caller, managingOrgUnitId(s), territory))) throw new HttpProblem('not-found', `no subject "${params.subjectId}" in your scope`);
+        let after: Subject;
+        try {
+          after = await deps.service.setNotDueUntil(s.subjectId, check.value);
+        } catch (err) {
+          if (err instanceof CaseRejected) throw rejectionProblem(err);
+          throw err;
+        }
+        await appendAudit(ctx, { action: 'subjects.not_due_until', targetOrgUnitId: s.communityId, subjectIds: [s.subjectId] });
+        return {
+          status: 200,
+          body: { subjectId: after.subjectId, class: after.class, communityId: after.communityId, unitId: after.unitId ?? null, implantUntil: after.implantUntil ?? null, registeredOn: after.registeredOn, notDueUntil: after.notDueUntil ?? null },
+        };
+      },
     }),
     route<Record<string, never>, z.output<typeof overdueReportQuery>>({
       method: 'GET',

@@ -319,8 +319,15 @@ export const subjectView = z.object({
   unitId: z.string().nullable(),
   implantUntil: z.string().nullable(),
   registeredOn: z.string(),
+  notDueUntil: z.string().nullable().describe('not due a check until this date (set by her community); null once it is past'),
 });
 responseComponents.add(subjectView, { id: 'Subject' });
+
+export const subjectParams = z.strictObject({ subjectId });
+export const subjectPatchBody = z.strictObject({
+  notDueUntil: isoDate.nullable().describe('not due a check until this date (after today, at most 2 years ahead); null clears it. No reason is kept.'),
+});
+requestComponents.add(subjectPatchBody, { id: 'SubjectPatch' });
 export const subjectPage = page(subjectView);
 responseComponents.add(subjectPage, { id: 'SubjectPage' });
 

@@ -34,7 +34,7 @@ export type { CancelAllTimersEffect, CancelTimerEffect, ChangeSubjectEffect, Dea
 export { certificateTasks, type CertificateTask } from './cases/certificate-check';
 export { followUpTriggers } from './cases/follow-up';
 export { handoverReasons } from './cases/handover';
-export { checkCadence, checkPeriod } from './cases/health-check';
+export { checkCadence, checkPeriod, checkPeriodOf } from './cases/health-check';
 export type { MachineDef, StateDef } from './cases/machine';
 export { machines, openCaseInput, type OpenCaseInput } from './cases/registry';
 export { queueOrgUnitFor } from './cases/routing';

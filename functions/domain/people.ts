@@ -47,6 +47,8 @@ export interface Subject {
   implantUntil?: string;
   /** Business date from which she is on the register. */
   registeredOn: string;
+  /** Marked by her community: not due a check until this date (no reason kept). In effect while after today. */
+  notDueUntil?: string;
 }
 
 /** The org unit that manages a subject: the unit for co_managed, otherwise the residence community. */

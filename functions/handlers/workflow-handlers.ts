@@ -5,6 +5,8 @@ import type { Actor } from '../domain/case';
 import type { OpenCaseInput } from '../domain/case-machines';
 import { businessDateOf } from '../domain/time';
 import { CaseRejected, subjectRefOf, type CaseService } from '../app/case-service';
+import { checkPeriodOf } from '../domain/case-machines';
+import { dueInPeriod } from '../domain/due-for-check';
 import type { Clock } from '../domain/clock';
 import type { CaseStore } from '../store/case-store';
 import type { RegisterStore } from '../store/register-store';
@@ -134,12 +136,19 @@ export function createWorkflowHandlers(deps: HandlerDeps) {
       const page = await register.listSubjects({ id: org.id, kind: org.kind }, { limit: SUBJECT_PAGE, cursor: e.cursor });
       let opened = 0;
       let existing = 0;
+      let notDue = 0;
+      const today = businessDateOf(clock.now());
       await openEach(page.items, async (s) => {
+        // Checks are for the women who are due: a "not due until" reaching past the period skips her this period.
+        if (!dueInPeriod(s.notDueUntil, checkPeriodOf(s, e.periodOf, district.rules).end, today)) {
+          notDue++;
+          return;
+        }
         const r = await service.open({ type: 'health_check', subject: subjectRefOf(s), periodOf: e.periodOf }, { kind: 'system', process: 'health-checks' });
         if (r.created) opened++;
         else existing++;
       });
-      return { orgUnitId: e.orgUnitId, periodOf: e.periodOf, ...(page.cursor ? { cursor: page.cursor } : {}), opened, existing };
+      return { orgUnitId: e.orgUnitId, periodOf: e.periodOf, ...(page.cursor ? { cursor: page.cursor } : {}), opened, existing, notDue };
     },
 
     async planObligations(event: unknown) {
