@@ -146,3 +146,25 @@ describe('retention', () => {
     expect(() => resolveRules({ retention: { years: 1 } })).toThrow(/retention\.years/);
   });
 });
+
+describe('source rules apart from product defaults', () => {
+  const leaves = (o: unknown, prefix = ''): string[] =>
+    Object.entries(o as Record<string, unknown>).flatMap(([k, v]) => {
+      const path = prefix ? `${prefix}.${k}` : k;
+      // A deadline ({days, unit}) and a reminder list are one rule each.
+      if (v && typeof v === 'object' && !Array.isArray(v) && !('days' in v)) return leaves(v, path);
+      return [path];
+    });
+
+  it('every rule says whether the source sets it (with its line and words) or the product chose it', async () => {
+    const { ruleProvenance } = await import('../../functions/domain/rules');
+    expect(Object.keys(ruleProvenance).sort()).toEqual(leaves(defaultRules).sort());
+    const { readFileSync } = await import('node:fs');
+    const source = readFileSync('../shared/product/source-document.zh.txt', 'utf8').split('\n');
+    const doc = readFileSync('docs/district-config.md', 'utf8');
+    for (const [path, p] of Object.entries(ruleProvenance)) {
+      if (p.by === 'source') expect(source[p.line - 1], path).toContain(p.quote);
+      expect(doc, `docs/district-config.md lists ${path}`).toContain(`\`${path}\``);
+    }
+  });
+});
