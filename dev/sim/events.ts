@@ -457,6 +457,10 @@ export function planCase(world: World, c: Case): ActStep[] {
       const at = actingInstant(anchor > c.createdAt ? anchor : c.createdAt, b.lagDays + rng.int(0, 2), rng, w, c.createdAt);
       return step('unit_notice', at, { action: 'acknowledge' }, { actor: staffOf(world, community, 'community_officer', rng), orgUnitId: community });
     }
+
+    case 'application':
+      // The simulated year has no application inflow (the source gives no volume); nothing plans one.
+      return [];
   }
 }
 

@@ -13,6 +13,7 @@ export const typeLabel: Record<CaseType, string> = {
   certificate_check: 'certificate 婚育证明',
   unit_notice: 'unit notice 信息通报单',
   change_report: 'change report 月变更报告',
+  application: 'application 申请',
 };
 const typeColor: Record<CaseType, string> = {
   handover: palette[3]!,
@@ -21,6 +22,7 @@ const typeColor: Record<CaseType, string> = {
   certificate_check: palette[2]!,
   unit_notice: palette[1]!,
   change_report: palette[5]!,
+  application: palette[6] ?? palette[0]!,
 };
 
 const n = (x: number) => x.toLocaleString('en');

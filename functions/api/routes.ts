@@ -5,6 +5,7 @@ import { CaseRejected, subjectRefOf } from '../app/case-service';
 import type { Case } from '../domain/case';
 import { allowedActions, decide, openCase, type OpenCaseInput } from '../domain/case-machines';
 import { managingOrgUnitId, type Subject } from '../domain/people';
+import { checkNotDueUntil, notDueUntilOn } from '../domain/due-for-check';
 import { lateReportingReport, onTimeReport, overdueHandoverReport } from '../domain/reports';
 import { businessDateOf, daysBetween, endOfBusinessDay, startOfBusinessDay } from '../domain/time';
 import { StaleCaseError } from '../store/case-store';
@@ -34,6 +35,8 @@ import {
   orgUnitParams,
   overdueReportQuery,
   queueQuery,
+  subjectParams,
+  subjectPatchBody,
   subjectsQuery,
   type CaseActionBody,
   type CreateCaseBody,
@@ -71,7 +74,7 @@ function rejectionProblem(err: CaseRejected): HttpProblem {
 // ---------------------------------------------------------------------------------------------
 // POST /cases
 
-const idPrefix: Record<CreateCaseBody['type'], string> = { handover: 'ho', follow_up: 'fu', health_check: 'hc', certificate_check: 'cc' };
+const idPrefix: Record<CreateCaseBody['type'], string> = { handover: 'ho', follow_up: 'fu', health_check: 'hc', certificate_check: 'cc', application: 'ap' };
 
 /**
  * The org unit a caller must hold (or be above) to open the case: the sending unit or community
@@ -106,6 +109,8 @@ function openInput(body: CreateCaseBody, subject: Subject, caseId: string): Open
       return { type: 'health_check', subject: ref, ...(body.periodOf ? { periodOf: body.periodOf } : {}) };
     case 'certificate_check':
       return { type: 'certificate_check', caseId, subject: ref, task: 'verify', startDate: body.registeredOn };
+    case 'application':
+      return { type: 'application', caseId, subject: ref, code: body.code, receivedOn: body.receivedOn };
   }
 }
 
@@ -244,7 +249,7 @@ export function maskedAddress(channel: 'sms' | 'email', s: Pick<Staff, 'phone' |
   return at > 0 ? `${s.email![0]}***${s.email!.slice(at)}` : '***';
 }
 
-const preferencesOf = (s: Staff) => ({ channel: s.channel, language: s.language, quietHours: { start: s.quietHours.start, end: s.quietHours.end } });
+const preferencesOf = (s: Staff) => ({ channel: s.channel, language: s.language, quietHours: { start: s.quietHours.start, end: s.quietHours.end }, digestDays: s.digestDays ?? 'working' });
 
 /** The staff member of the path: one the district does not have and one the caller may not act on get the same 404. */
 async function staffInScope(ctx: Ctx<{ staffId: string }, unknown, unknown>, may: (s: Staff) => boolean): Promise<Staff> {
@@ -362,6 +367,7 @@ export function apiRoutes(openapi: () => unknown): Route[] {
               unitId: s.unitId ?? null,
               implantUntil: s.implantUntil ?? null,
               registeredOn: s.registeredOn,
+              notDueUntil: notDueUntilOn(s.notDueUntil, businessDateOf(ctx.now)) ?? null,
             })),
             ...(page.cursor ? { cursor: page.cursor } : {}),
           },
@@ -439,6 +445,42 @@ export function apiRoutes(openapi: () => unknown): Route[] {
       audit: 'queue.read',
       pages: true,
       handler: queue,
+    }),
+    route<z.output<typeof subjectParams>, Record<string, never>, z.output<typeof subjectPatchBody>>({
+      method: 'PATCH',
+      path: '/subjects/{subjectId}',
+      operationId: 'markSubjectNotDue',
+      summary: 'Mark a subject not due a check until a date (audited)',
+      description: 'Her residence or managing community (or a level above it) marks her not due a health check until notDueUntil (after today, at most 2 years ahead; null clears it). No reason is stored. The generator opens no check for a period ending before the date; the mark clears itself at its date.',
+      tag: 'subjects',
+      audit: 'subjects.not_due_until',
+      auth: 'staff',
+      access: "her community, her unit (co_managed), or a level above them",
+      params: subjectParams,
+      body: { schema: subjectPatchBody, componentId: 'SubjectPatch', maxBytes: MiB },
+      response: { status: 200, componentId: 'Subject', description: 'the subject after the change' },
+      problems: [400, 404, 409, 413, 415],
+      handler: async (ctx) => {
+        const { deps, caller, body, params, now } = ctx;
+        const { territory } = deps.district;
+        const check = checkNotDueUntil(body.notDueUntil, businessDateOf(now));
+        if (!check.ok) throw new HttpProblem('validation', check.reason, [{ path: 'body.notDueUntil', message: check.reason }]);
+        // Not hers and not there look the same.
+        const s = await deps.register.getSubject(params.subjectId);
+        if (!s || !(canViewOrg(caller, s.communityId, territory) || canViewOrg(caller, managingOrgUnitId(s), territory))) throw new HttpProblem('not-found', `no subject "${params.subjectId}" in your scope`);
+        let after: Subject;
+        try {
+          after = await deps.service.setNotDueUntil(s.subjectId, check.value);
+        } catch (err) {
+          if (err instanceof CaseRejected) throw rejectionProblem(err);
+          throw err;
+        }
+        return {
+          status: 200,
+          body: { subjectId: after.subjectId, class: after.class, communityId: after.communityId, unitId: after.unitId ?? null, implantUntil: after.implantUntil ?? null, registeredOn: after.registeredOn, notDueUntil: after.notDueUntil ?? null },
+          audit: { targetOrgUnitId: s.communityId },
+        };
+      },
     }),
     route<Record<string, never>, z.output<typeof overdueReportQuery>>({
       method: 'GET',

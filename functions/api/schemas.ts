@@ -3,7 +3,7 @@
 import * as z from 'zod';
 import { caseStatuses, caseTypes, queueLevels } from '../domain/case';
 import { followUpTriggers, handoverReasons, staffActions } from '../domain/case-machines';
-import { channels, e164Phone, languages, staffRoles } from '../domain/district-config';
+import { channels, digestDaysOptions, e164Phone, languages, staffRoles } from '../domain/district-config';
 import { subjectClasses } from '../domain/people';
 import { orgUnitKinds } from '../domain/territory';
 import { assertBusinessDate } from '../domain/time';
@@ -148,7 +148,14 @@ const certificateCheckBody = z.strictObject({
   registeredOn: isoDate.describe('the date she registered in the community'),
 });
 
-export const createCaseBody = z.discriminatedUnion('type', [handoverBody, followUpBody, healthCheckBody, certificateCheckBody]);
+const applicationBody = z.strictObject({
+  type: z.literal('application'),
+  subjectId,
+  code: z.string().min(1).max(40).describe("what is applied for: a code from the district config's applications list"),
+  receivedOn: isoDate.describe('the day the community received it; the opinion is due 3 working days later'),
+});
+
+export const createCaseBody = z.discriminatedUnion('type', [handoverBody, followUpBody, healthCheckBody, certificateCheckBody, applicationBody]);
 export type CreateCaseBody = z.output<typeof createCaseBody>;
 requestComponents.add(createCaseBody, { id: 'CreateCase' });
 
@@ -205,8 +212,9 @@ export const preferencesBody = z
       .strictObject({ start: timeOfDay, end: timeOfDay })
       .optional()
       .describe('local (Asia/Shanghai) times; start = end means no quiet hours'),
+    digestDays: z.enum(digestDaysOptions).optional().describe('working: the daily digest on working days only (default); every_day: also on rest days'),
   })
-  .refine((b) => b.channel !== undefined || b.language !== undefined || b.quietHours !== undefined, 'name at least one of channel, language, quietHours');
+  .refine((b) => b.channel !== undefined || b.language !== undefined || b.quietHours !== undefined || b.digestDays !== undefined, 'name at least one of channel, language, quietHours, digestDays');
 export type PreferencesBody = z.output<typeof preferencesBody>;
 requestComponents.add(preferencesBody, { id: 'PreferencesPatch' });
 
@@ -293,6 +301,7 @@ export const preferencesView = z.object({
   channel: z.enum(channels),
   language: z.enum(languages),
   quietHours: z.object({ start: z.string(), end: z.string() }),
+  digestDays: z.enum(digestDaysOptions),
 });
 responseComponents.add(preferencesView, { id: 'Preferences' });
 
@@ -314,8 +323,15 @@ export const subjectView = z.object({
   unitId: z.string().nullable(),
   implantUntil: z.string().nullable(),
   registeredOn: z.string(),
+  notDueUntil: z.string().nullable().describe('not due a check until this date (set by her community); null once it is past'),
 });
 responseComponents.add(subjectView, { id: 'Subject' });
+
+export const subjectParams = z.strictObject({ subjectId });
+export const subjectPatchBody = z.strictObject({
+  notDueUntil: isoDate.nullable().describe('not due a check until this date (after today, at most 2 years ahead); null clears it. No reason is kept.'),
+});
+requestComponents.add(subjectPatchBody, { id: 'SubjectPatch' });
 export const subjectPage = page(subjectView);
 responseComponents.add(subjectPage, { id: 'SubjectPage' });
 

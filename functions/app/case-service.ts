@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
 import type { Actor, Case } from '../domain/case';
 import { decide, openCase, type Decision, type Effect, type MachineContext, type OpenCaseInput, type Rejection, type SubjectRef } from '../domain/case-machines';
 import type { Clock } from '../domain/clock';
+import { checkNotDueUntil } from '../domain/due-for-check';
 import { deliveryOf } from '../domain/reminders';
+import { businessDateOf } from '../domain/time';
 import { sendingStreetOf } from '../domain/visibility';
 import { managingOrgUnitId, type Staff, type Subject } from '../domain/people';
 import type { CaseStore, CaseWrite, Commit } from '../store/case-store';
@@ -57,8 +59,24 @@ export class CaseService {
   constructor(private readonly deps: CaseServiceDeps) {}
 
   private ctx(actor: Actor, actorOrgUnitId?: string): MachineContext {
-    const { territory, rules, deadline } = this.deps.district;
-    return { now: this.deps.clock.now().toISOString(), actor, ...(actorOrgUnitId ? { actorOrgUnitId } : {}), territory, rules, deadline };
+    const { territory, rules, deadline, holiday } = this.deps.district;
+    return { now: this.deps.clock.now().toISOString(), actor, ...(actorOrgUnitId ? { actorOrgUnitId } : {}), territory, rules, deadline, holiday };
+  }
+
+  /**
+   * Marks a subject not due a check until `date` (null clears it): a date after today, at most two years ahead. One
+   * conditional write of her record; the subject after the change.
+   */
+  async setNotDueUntil(subjectId: string, date: string | null): Promise<Subject> {
+    const today = businessDateOf(this.deps.clock.now());
+    const check = checkNotDueUntil(date, today);
+    if (!check.ok) throw new CaseRejected('invalid', check.reason);
+    const s = await this.deps.register.getSubject(subjectId);
+    if (!s || (s as Subject & { leftOn?: string }).leftOn) throw new CaseRejected('not_found', `no subject "${subjectId}" in district ${this.deps.district.territory.districtId}`);
+    const { notDueUntil: _old, ...rest } = s;
+    const after: Subject = check.value ? { ...rest, notDueUntil: check.value } : rest;
+    if (!(await this.deps.register.replaceSubjectIfUnchanged(s, this.subjectItem(after)))) throw new CaseRejected('not_allowed', `the record of subject ${subjectId} changed meanwhile; try again`);
+    return after;
   }
 
   /** The routing view of a subject from the register: no personal data. */
@@ -281,5 +299,6 @@ export function subjectRefOf(s: Subject): SubjectRef {
     ...(s.unitId ? { unitId: s.unitId } : {}),
     ...(s.implantUntil ? { implantUntil: s.implantUntil } : {}),
     ...(s.registeredOn ? { registeredOn: s.registeredOn } : {}),
+    ...(s.notDueUntil ? { notDueUntil: s.notDueUntil } : {}),
   };
 }

@@ -46,6 +46,8 @@ export interface DigestReport {
   existing: number;
   empty: number;
   noChannel: number;
+  /** Staff whose digest waits for the next working day (digestDays: working, on a rest day). */
+  restDay: number;
   itemsDigested: number;
   itemsSkipped: number;
   /** Open cases in the district counted at this run (the bench's per-open-case figures). */
@@ -95,7 +97,7 @@ export class DailyDigest {
   /** Every staff member's digest of `date`, CONCURRENCY staff members at a time; a crash ends the run (rerun it). */
   async run(date: BusinessDate = businessDateOf(this.deps.clock.now())): Promise<DigestReport> {
     const now = this.deps.clock.now().toISOString();
-    const report: DigestReport = { date, staff: 0, written: 0, existing: 0, empty: 0, noChannel: 0, itemsDigested: 0, itemsSkipped: 0 };
+    const report: DigestReport = { date, staff: 0, written: 0, existing: 0, empty: 0, noChannel: 0, restDay: 0, itemsDigested: 0, itemsSkipped: 0 };
     const scopes = new Map<string, Promise<ScopeView>>();
     await pool(await this.allStaff(), CONCURRENCY, async (staff) => {
       report.staff++;
@@ -112,6 +114,11 @@ export class DailyDigest {
     const included: OutboxItem[] = [];
     const dropped: OutboxItem[] = [];
     for (const o of pending) (stillRelevant(o.template, o.caseId ? statuses.get(o.caseId) : 'open') ? included : dropped).push(o);
+    // On a rest day only those who asked for every day get one; the rest keep their items for the next working day.
+    if (staff.channel !== 'none' && (staff.digestDays ?? 'working') === 'working' && !this.deps.district.calendar.isWorkingDay(date)) {
+      report.restDay++;
+      return;
+    }
     if (staff.channel === 'none') {
       // She receives nothing: the items are closed as skipped so they do not pile up.
       report.noChannel++;

@@ -12,6 +12,7 @@ export interface DistrictContext {
   rules: RoutingRules;
   calendar: WorkCalendar;
   deadline: DeadlineFn;
+  holiday: (date: string) => boolean;
 }
 
 export function districtContext(config: DeployedDistrictConfig): DistrictContext {
@@ -22,5 +23,6 @@ export function districtContext(config: DeployedDistrictConfig): DistrictContext
     rules: resolveRules(config.rules),
     calendar,
     deadline: (rule, start) => calendar.deadline(rule, start),
+    holiday: (date) => calendar.isOfficialHoliday(date),
   };
 }

@@ -17,7 +17,8 @@ export const jobTimes = {
   unit_notice: { time: '00:20', cron: 'cron(20 0 1 1,7 ? *)' },
   // Check periods start on these days for every cadence (3, 2 and 1 a year).
   health_checks: { time: '00:30', cron: 'cron(30 0 1 1,5,7,9 ? *)', months: [1, 5, 7, 9] },
-  // Each staff member's daily digest (functions/app/digest.ts), every day.
+  // Each staff member's daily digest (functions/app/digest.ts). Runs every day: on a rest day it sends only to staff
+  // whose digestDays is every_day; the others' items wait for the next working day.
   daily_digest: { time: '08:30', cron: 'cron(30 8 * * ? *)' },
   // Erasure of the personal fields of subjects who left the register long enough ago (functions/app/retention.ts).
   retention: { time: '02:00', cron: 'cron(0 2 * * ? *)' },

@@ -181,6 +181,12 @@ export class WorkCalendar {
     return [...this.#officialYears].sort((a, b) => a - b);
   }
 
+  /** An official public holiday (a day of a break in an official schedule), as opposed to an ordinary weekend. */
+  isOfficialHoliday(date: BusinessDate): boolean {
+    dayNumOf(date); // validates
+    return this.#overrides.get(Number(date.slice(0, 4)))?.get(date) === false;
+  }
+
   /** Official years: holiday → off, adjusted working weekend day → on, else Mon–Fri. Other years: Mon–Fri. */
   isWorkingDay(date: BusinessDate): boolean {
     const dayNum = dayNumOf(date);

@@ -34,7 +34,7 @@ export type { CancelAllTimersEffect, CancelTimerEffect, ChangeSubjectEffect, Dea
 export { certificateTasks, type CertificateTask } from './cases/certificate-check';
 export { followUpTriggers } from './cases/follow-up';
 export { handoverReasons } from './cases/handover';
-export { checkCadence, checkPeriod } from './cases/health-check';
+export { checkCadence, checkPeriod, checkPeriodOf } from './cases/health-check';
 export type { MachineDef, StateDef } from './cases/machine';
 export { machines, openCaseInput, type OpenCaseInput } from './cases/registry';
 export { queueOrgUnitFor } from './cases/routing';
@@ -131,6 +131,7 @@ export function decide(c: Case, command: CaseCommand | unknown, ctx: MachineCont
     version: seq,
     updatedAt: ctx.now,
     ...(nextDef.status !== 'open' ? { closedAt: ctx.now } : {}),
+    ...(change.due ? { dueDate: change.due.date, dueAt: endOfBusinessDay(change.due.date), provisional: change.due.provisional } : {}),
     data: change.data ?? c.data,
   };
   const history: HistoryEntry = {

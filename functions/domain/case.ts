@@ -8,6 +8,7 @@ export const caseTypes = [
   'certificate_check', // 流动人口婚育证明查验
   'unit_notice', // 信息通报单, half-yearly, unit → residence community
   'change_report', // 月变更报告单, monthly, community → street
+  'application', // 申请 (e.g. 生育服务登记): community opinion, then the street's decision
 ] as const;
 export type CaseType = (typeof caseTypes)[number];
 

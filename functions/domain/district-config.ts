@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { deliveryConfig } from './delivery-config';
 import { exchangeConfig } from './exchange';
+import { routingRules } from './rules';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'an id is lowercase letters, digits and dashes');
 const isoDate = z.iso.date();
@@ -22,6 +23,9 @@ export const streetCharacters = ['urban', 'rural', 'mixed'] as const;
 export const staffRoles = ['district_manager', 'street_manager', 'street_officer', 'community_officer', 'unit_liaison'] as const;
 export const channels = ['sms', 'email', 'both', 'none'] as const;
 export const languages = ['zh-CN', 'en'] as const;
+/** Which days a staff member's daily digest goes out: working days (the default) or every day. */
+export const digestDaysOptions = ['working', 'every_day'] as const;
+export type DigestDays = (typeof digestDaysOptions)[number];
 
 export const communityConfig = z.strictObject({
   id,
@@ -63,6 +67,7 @@ export const staffConfig = z.strictObject({
   channel: z.enum(channels).default('sms'),
   language: z.enum(languages).default('zh-CN'),
   quietHours: z.strictObject({ start: hhmm, end: hhmm }).default({ start: '21:00', end: '08:00' }),
+  digestDays: z.enum(digestDaysOptions).default('working'),
 });
 
 /** An official holiday schedule for a year that the holiday package does not know yet. */
@@ -95,6 +100,8 @@ const districtFields = z.strictObject({
   units: z.array(unitConfig),
   register: registerConfig,
   calendar: z.strictObject({ officialYears: z.record(z.string().regex(/^\d{4}$/), officialYear).default({}) }).default({ officialYears: {} }),
+  /** What a community may receive an application for: a code each, with its name; never free text about health. */
+  applications: z.array(z.strictObject({ code: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'an application code is lowercase letters, digits and _'), name: localizedName })).max(50).default([]),
   /** Rule overrides (days, counts); the routing rules fill in defaults. */
   rules: z.record(z.string(), z.unknown()).default({}),
   // --- delivery (reminders) -----------------------------------------------------------------------------------
@@ -130,6 +137,19 @@ function checkTerritory(d: z.infer<typeof districtFields>, ctx: z.RefinementCtx)
   d.units.forEach((u) => kindOf.set(u.id, 'unit'));
   if (d.register.co_managed > 0 && d.units.length === 0)
     ctx.addIssue({ code: 'custom', path: ['register', 'co_managed'], message: 'co_managed subjects need at least one unit' });
+  const codes = new Map<string, number>();
+  d.applications.forEach((a, i) => {
+    if (codes.has(a.code)) ctx.addIssue({ code: 'custom', path: ['applications', i, 'code'], message: `application code "${a.code}" is already listed at applications[${codes.get(a.code)}]` });
+    else codes.set(a.code, i);
+  });
+  // The rule overrides, validated here so a mistake names the file and its JSON path like every other.
+  const rules = routingRules.safeParse(d.rules);
+  if (!rules.success) {
+    for (const issue of rules.error.issues) {
+      const keys = issue.code === 'unrecognized_keys' ? issue.keys : [undefined];
+      for (const key of keys) ctx.addIssue({ code: 'custom', path: ['rules', ...issue.path.map(String), ...(key ? [key] : [])], message: key ? 'unknown rule' : issue.message });
+    }
+  }
   return kindOf;
 }
 

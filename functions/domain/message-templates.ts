@@ -134,6 +134,7 @@ export const TYPE_LABELS: Record<CaseType, Record<Language, string>> = {
   certificate_check: { 'zh-CN': '证明查验', en: 'certificate check' },
   unit_notice: { 'zh-CN': '信息通报', en: 'half-yearly notice' },
   change_report: { 'zh-CN': '变更报告', en: 'change report' },
+  application: { 'zh-CN': '申请', en: 'application' },
 };
 
 function def(name: string, params: readonly string[], zh: Text, en: Text, aboutCase = true): TemplateDef {
@@ -233,6 +234,30 @@ function buildCatalog(): Record<string, TemplateDef> {
       ['attempts'],
       { headline: '随访{attempts}次未能联系，请街道跟进。', subject: '随访未能联系' },
       { headline: 'A follow-up visit failed {attempts} times; the street should follow up.', subject: 'Follow-up visit unreachable' },
+    ),
+  );
+  add(
+    def(
+      'application.forwarded',
+      ['dueDate'],
+      { headline: '社区已提出意见的申请1件转到本级，请于{dueDate}前审批。', subject: '申请待审批' },
+      { headline: '1 application with the community\'s opinion was forwarded to you; decide by {dueDate}.', subject: 'Application to decide' },
+    ),
+  );
+  add(
+    def(
+      'application.decision_overdue',
+      ['dueDate'],
+      { headline: '申请1件已于{dueDate}到期未审批，已转区级。', subject: '申请审批逾期' },
+      { headline: '1 application was not decided by {dueDate} and moved to the district.', subject: 'Application decision overdue' },
+    ),
+  );
+  add(
+    def(
+      'application.decided',
+      ['date'],
+      { headline: '申请1件已于{date}审批，请查看结果并告知申请人。', subject: '申请已审批' },
+      { headline: '1 application was decided on {date}; see the result and tell the applicant.', subject: 'Application decided' },
     ),
   );
   add(

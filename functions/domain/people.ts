@@ -1,5 +1,5 @@
 // Staff who act on queues, and the subjects (已婚育龄妇女) whose cases they route.
-import { staffConfig, type Channel, type Language, type StaffRole } from './district-config';
+import { staffConfig, type Channel, type DigestDays, type Language, type StaffRole } from './district-config';
 
 export interface Staff {
   staffId: string;
@@ -12,6 +12,8 @@ export interface Staff {
   channel: Channel;
   language: Language;
   quietHours: { start: string; end: string };
+  /** Digest days: absent means working days (official calendar); urgent notices go out whatever the day. */
+  digestDays?: DigestDays;
   /**
    * Channels that failed for good (bad number, rejected by the gateway, bounced e-mail), for a manager to fix; the
    * publisher stops using a flagged channel until the flag is cleared. Never holds the address itself.
@@ -47,6 +49,8 @@ export interface Subject {
   registeredOn: string;
   /** A mobile subject's region of origin (户籍地): a 6-digit division code (GB/T 2260); her certificate is verified there. */
   originRegion?: string;
+  /** Marked by her community: not due a check until this date (no reason kept). In effect while after today. */
+  notDueUntil?: string;
 }
 
 /** The org unit that manages a subject: the unit for co_managed, otherwise the residence community. */

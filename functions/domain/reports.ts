@@ -100,9 +100,12 @@ export interface OnTimeReport {
   rows: OnTimeRow[];
 }
 
-/** A case closed on time: done (not cancelled) at or before the end of its due date. */
-export function closedOnTime(c: Pick<Case, 'status' | 'closedAt' | 'dueAt'>): boolean {
-  return c.status === 'done' && !!c.closedAt && c.closedAt <= c.dueAt;
+/**
+ * A case closed on time: done (not cancelled) at or before the end of its due date. A case of steps (an application:
+ * the community's opinion, then the street's decision) is on time only if every step was.
+ */
+export function closedOnTime(c: Pick<Case, 'status' | 'closedAt' | 'dueAt'> & { data?: Case['data'] }): boolean {
+  return c.status === 'done' && !!c.closedAt && c.closedAt <= c.dueAt && c.data?.opinionOnTime !== false;
 }
 
 /**

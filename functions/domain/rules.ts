@@ -135,11 +135,16 @@ export const routingRules = z
     /** Files of subjects who moved away or aged out: their personal fields are erased this long after they left. */
     retention: retentionRule,
 
-    /** An application at a community (再生育申请): opinion within 3 working days, to the street within 5. Not routed yet. */
+    /** 申请: an application at a community: its opinion, forwarded to the street, which decides. */
     application: z
       .strictObject({
-        communityOpinion: deadlineRule(3, 'working'),
-        toStreet: deadlineRule(5, 'working'),
+        /** The community's opinion, counted from the day it received the application. */
+        opinion: deadlineRule(3, 'working'),
+        /** The street's decision, counted from the day the opinion reached it. */
+        decision: deadlineRule(5, 'working'),
+        remindDaysBefore: reminders([0]),
+        /** Late opinions go to the street and late decisions to the district at once; this adds nothing by default. */
+        escalateToDistrictAfterDays: districtAfter(null),
       })
       .prefault({}),
   })
@@ -183,3 +188,51 @@ export function resolveRules(overrides: unknown): RoutingRules {
   }
   throw new RulesError(issues);
 }
+
+/**
+ * Where each deadline comes from: the source document (its line in source-document.zh.txt and the words that set
+ * it) or a product choice where the source sets none. test/domain/rules.test.ts checks every rule is listed and every
+ * quote is on its line; docs/district-config.md and the README's case table say the same.
+ */
+export type Provenance = { by: 'source'; line: number; quote: string; note?: string } | { by: 'product'; note: string };
+export const ruleProvenance: Readonly<Record<string, Provenance>> = {
+  reminderTime: { by: 'product', note: 'reminders fall due at 09:00 local time' },
+  'handover.due': { by: 'source', line: 32, quote: '由单位在30日内向社区居委会移交计生管理服务手续' },
+  'handover.remindDaysBefore': { by: 'product', note: 'reminders 7 days before and on the due day' },
+  'handover.lateReportWindow': { by: 'product', note: 'the receiving community’s window when the sender reported late' },
+  'handover.reroute': { by: 'product', note: 'the street re-routes a rejected handover in 3 working days' },
+  'handover.escalateToDistrictAfterDays': { by: 'product', note: 'an overdue handover goes to the district 7 days later' },
+  'follow_up.window': { by: 'product', note: 'the source asks for follow-up visits (line 221) without a time limit' },
+  'follow_up.retryAfterDays': { by: 'product', note: 'one retry a week after a failed visit' },
+  'follow_up.maxRetries': { by: 'product', note: 'one retry' },
+  'follow_up.remindDaysBefore': { by: 'product', note: 'a reminder on the due day' },
+  'follow_up.escalateToDistrictAfterDays': { by: 'product', note: 'no district escalation' },
+  'health_check.perYear.mobile': { by: 'source', line: 184, quote: '流动人口应查对象每年查环查孕不少于3次' },
+  'health_check.perYear.primary': { by: 'source', line: 184, quote: '原则上不少于每年2次' },
+  'health_check.perYear.co_managed': { by: 'product', note: 'the source sets no cadence for the employed; twice a year matches the half-yearly notice' },
+  'health_check.perYear.implant': { by: 'source', line: 184, quote: '采用皮下埋植术者在药物有效期内每年检查一次' },
+  'health_check.remindBeforeCheckDayDays': { by: 'product', note: 'a reminder the day before the fixed check day (fixed days: source line 185)' },
+  'health_check.remindDaysBefore': { by: 'product', note: 'a reminder on the last day of the period' },
+  'health_check.escalateToDistrictAfterDays': { by: 'product', note: 'no district escalation' },
+  'certificate_check.verify': { by: 'product', note: '15 days to verify a certificate' },
+  'certificate_check.apply': { by: 'product', note: '30 days to help apply' },
+  'certificate_check.renew': { by: 'product', note: '30 days to renew' },
+  'certificate_check.remindDaysBefore': { by: 'product', note: 'a reminder on the due day' },
+  'certificate_check.escalateToDistrictAfterDays': { by: 'product', note: 'no district escalation' },
+  'unit_notice.due': { by: 'product', note: '15 days after the half-year (the half-yearly notice itself: source line 32, 单位每半年…出具…信息通报单)' },
+  'unit_notice.remindDaysBefore': { by: 'product', note: 'a reminder on the due day' },
+  'unit_notice.escalateToDistrictAfterDays': { by: 'product', note: 'no district escalation' },
+  'change_report.dueDayOfNextMonth': { by: 'source', line: 199, quote: '并在次月2日前上报街道人口计生办' },
+  'change_report.remindDaysBefore': { by: 'product', note: 'a reminder on the due day' },
+  'change_report.escalateToDistrictAfterDays': { by: 'product', note: 'no district escalation' },
+  'retention.years': { by: 'source', line: 202, quote: '已退出育龄期和迁出的育龄妇女信息资料应保管两年以上' },
+  'application.opinion': { by: 'source', line: 165, quote: '3个工作日内,加具婚育状况意见' },
+  'application.decision': {
+    by: 'source',
+    line: 165,
+    quote: '在5个工作日内送街道人口计生办审批',
+    note: 'the source’s 5 working days bring the application to the street; the product gives the street’s decision the same 5',
+  },
+  'application.remindDaysBefore': { by: 'product', note: 'a reminder on the due day of each step' },
+  'application.escalateToDistrictAfterDays': { by: 'product', note: 'a late opinion goes to the street and a late decision to the district at once' },
+};

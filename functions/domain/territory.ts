@@ -19,11 +19,14 @@ export interface OrgUnit {
 /** The district's org-unit tree, built once from its config; lookups are O(1). */
 export class Territory {
   readonly districtId: string;
+  /** The codes a community may receive an application for (the district config's list). */
+  readonly applicationCodes: ReadonlySet<string>;
   private readonly units = new Map<string, OrgUnit>();
   private readonly children = new Map<string, OrgUnit[]>();
 
   constructor(config: DeployedDistrictConfig) {
     this.districtId = config.id;
+    this.applicationCodes = new Set((config.applications ?? []).map((a) => a.code));
     this.add({ id: config.id, kind: 'district', name: config.name });
     for (const s of config.streets) {
       this.add({ id: s.id, kind: 'street', name: s.name, parentId: config.id, streetKind: s.kind });

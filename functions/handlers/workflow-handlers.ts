@@ -36,7 +36,7 @@ export function createWorkflowHandlers(deps: HandlerDeps) {
     listDueTimers: listDueTimersHandler(deps),
     fireTimer: fireTimerHandler(deps),
     planHealthChecks: planHealthChecksHandler({ territory, clock: deps.clock }),
-    generateHealthChecksPage: generateHealthChecksPageHandler({ ...deps, territory }),
+    generateHealthChecksPage: generateHealthChecksPageHandler({ ...deps, territory, rules: deps.district.rules }),
     planObligations: planObligationsHandler({ territory, clock: deps.clock }),
     openObligations: openObligationsHandler(deps),
   } satisfies Record<FunctionKey, TaskHandler>;

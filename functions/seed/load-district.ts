@@ -3,6 +3,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { z } from 'zod';
+import { checkDayWarnings } from '../domain/check-days';
 import { deployedDistrictConfig, districtConfig, type DeployedDistrictConfig, type DistrictConfig } from '../domain/district-config';
 
 export interface ConfigIssue {
@@ -132,7 +133,10 @@ export function loadDistrictConfig(file: string): DistrictConfig {
     throw new ConfigError(file, [{ file, path: '', message: `cannot read: ${err instanceof Error ? err.message : String(err)}` }]);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM from a Windows editor
-  return parseDistrictConfig(parseJson(text, file), file);
+  const config = parseDistrictConfig(parseJson(text, file), file);
+  // Not errors: said once where the config is read, so the district can publish other days.
+  for (const w of checkDayWarnings(config)) console.warn(`warning: ${file}: ${w.path}: ${w.message}`);
+  return config;
 }
 
 /** Every `*.json` in `dir` (relative to the working directory), sorted by id. */

@@ -106,6 +106,27 @@ export class RegisterStore {
     return out.Item ? strip<Subject>(out.Item) : undefined;
   }
 
+  /**
+   * Writes a subject's record again (rebuilt with subjectItem) only if it still stands as read: same class, community,
+   * unit and mark, still on the register. False when it changed meanwhile.
+   */
+  async replaceSubjectIfUnchanged(before: Subject, item: Item): Promise<boolean> {
+    const names: Record<string, string> = { '#class': 'class', '#community': 'communityId', '#unit': 'unitId', '#mark': 'notDueUntil', '#left': 'leftOn' };
+    const values: Record<string, unknown> = { ':class': before.class, ':community': before.communityId };
+    const parts = ['attribute_exists(PK)', '#class = :class', '#community = :community', 'attribute_not_exists(#left)'];
+    if (before.unitId) (values[':unit'] = before.unitId), parts.push('#unit = :unit');
+    else parts.push('attribute_not_exists(#unit)');
+    if (before.notDueUntil) (values[':mark'] = before.notDueUntil), parts.push('#mark = :mark');
+    else parts.push('attribute_not_exists(#mark)');
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: parts.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values }));
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  }
+
   /** Subjects managed by a community or unit, or living/employed under a street or the district. */
   async listSubjects(orgUnit: { id: string; kind: OrgUnitKind }, page: { limit?: number; cursor?: string } = {}): Promise<Page<Subject>> {
     const idx = orgUnit.kind === 'district' ? INDEXES.district : orgUnit.kind === 'street' ? INDEXES.street : INDEXES.queue;

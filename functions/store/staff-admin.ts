@@ -5,7 +5,7 @@
 // rebuilt with staffItem(), so the sparse UNDELIVERABLE#STAFF listing follows the flags.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Channel, Language } from '../domain/district-config';
+import type { Channel, DigestDays, Language } from '../domain/district-config';
 import type { Staff, UndeliverableFlag } from '../domain/people';
 import { keys, staffItem, strip, type Item } from './keys';
 import { OutboxStore } from './outbox-store';
@@ -14,6 +14,7 @@ export interface PreferencesPatch {
   channel?: Channel;
   language?: Language;
   quietHours?: { start: string; end: string };
+  digestDays?: DigestDays;
 }
 
 /** The change lost every race it ran (someone kept changing the record). */
@@ -49,6 +50,7 @@ export class StaffAdmin {
       ...(patch.channel ? { channel: patch.channel } : {}),
       ...(patch.language ? { language: patch.language } : {}),
       ...(patch.quietHours ? { quietHours: { start: patch.quietHours.start, end: patch.quietHours.end } } : {}),
+      ...(patch.digestDays ? { digestDays: patch.digestDays } : {}),
     }));
   }
 

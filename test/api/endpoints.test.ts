@@ -96,7 +96,7 @@ describe('subjects', () => {
     const ids = [...first.body.items, ...second.body.items].map((x: { subjectId: string }) => x.subjectId);
     expect(ids).toEqual(['s-000001', 's-000002', 's-000011']);
     expect(second.body.cursor).toBeUndefined();
-    expect(first.body.items[0]).toEqual({ subjectId: 's-000001', class: 'primary', communityId: 'east-a', unitId: null, implantUntil: null, registeredOn: '2021-06-15' });
+    expect(first.body.items[0]).toEqual({ subjectId: 's-000001', class: 'primary', communityId: 'east-a', unitId: null, implantUntil: null, registeredOn: '2021-06-15', notDueUntil: null });
   });
 
   it('bad query values, a foreign cursor, scope', async () => {

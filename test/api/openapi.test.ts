@@ -49,7 +49,7 @@ describe('OpenAPI', () => {
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
       .sort();
     expect(documented).toEqual(served);
-    expect(served).toHaveLength(17 + 7); // + the exchange's routes (functions/api/exchange-routes.ts)
+    expect(served).toHaveLength(19 + 7); // + the exchange's routes (functions/api/exchange-routes.ts)
     const ids = api.routes.map((r) => r.operationId);
     expect(new Set(ids).size).toBe(ids.length);
   });
@@ -83,11 +83,11 @@ describe('OpenAPI', () => {
       expect(ref).toMatch(/^#\/components\/schemas\//);
       expect(schemas[ref.split('/').pop()!], ref).toBeDefined();
     }
-    expect(schemas.Case.properties.type.enum).toEqual(['handover', 'follow_up', 'health_check', 'certificate_check', 'unit_notice', 'change_report']);
+    expect(schemas.Case.properties.type.enum).toEqual(['handover', 'follow_up', 'health_check', 'certificate_check', 'unit_notice', 'change_report', 'application']);
     expect(schemas.Case.required).toEqual(expect.arrayContaining(['caseId', 'status', 'dueAt', 'overdue', 'allowedActions']));
     expect(schemas.Case.properties.history.items).toEqual({ $ref: '#/components/schemas/HistoryEntry' });
     const kinds = (schemas.CreateCase.oneOf ?? schemas.CreateCase.anyOf).map((o: { properties: { type: { const: string } } }) => o.properties.type.const);
-    expect(kinds).toEqual(['handover', 'follow_up', 'health_check', 'certificate_check']);
+    expect(kinds).toEqual(['handover', 'follow_up', 'health_check', 'certificate_check', 'application']);
     const staffRow = schemas.StaffImport.items;
     expect(staffRow.properties.phone.pattern).toBeDefined();
     expect(staffRow.properties.email.format).toBe('email');

@@ -92,9 +92,9 @@ describe('PATCH /staff/{staffId}/preferences', () => {
   it('a staff member changes her own; /me shows them', async () => {
     const r = await s.call('PATCH', '/staff/co-east-a-1/preferences', { token: tok['co-east-a-1'], body: { channel: 'both', quietHours: { start: '22:30', end: '07:00' } } });
     expect(r.status, r.text).toBe(200);
-    expect(r.body).toEqual({ staffId: 'co-east-a-1', channel: 'both', language: 'zh-CN', quietHours: { start: '22:30', end: '07:00' } });
+    expect(r.body).toEqual({ staffId: 'co-east-a-1', channel: 'both', language: 'zh-CN', quietHours: { start: '22:30', end: '07:00' }, digestDays: 'working' });
     const me = await s.call('GET', '/me', { token: tok['co-east-a-1'] });
-    expect(me.body.preferences).toEqual({ channel: 'both', language: 'zh-CN', quietHours: { start: '22:30', end: '07:00' } });
+    expect(me.body.preferences).toEqual({ channel: 'both', language: 'zh-CN', quietHours: { start: '22:30', end: '07:00' }, digestDays: 'working' });
     const staff = (await s.rt.register.getStaff('co-east-a-1'))!;
     expect(staff).toMatchObject({ channel: 'both', language: 'zh-CN', quietHours: { start: '22:30', end: '07:00' }, orgUnitId: 'east-a', role: 'community_officer' });
     // Still listed in her community's staff (the record was rebuilt with its index keys).

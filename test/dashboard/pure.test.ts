@@ -38,6 +38,8 @@ describe('action forms', () => {
   it('outcomes follow the case type (and a certificate task)', () => {
     for (const type of ['follow_up', 'health_check', 'change_report'] as const) expect(outcomesFor({ type, data: {} })).toEqual(machines[type].outcomes);
     expect(outcomesFor({ type: 'certificate_check', data: { task: 'verify' } })).toEqual(['valid', 'missing', 'expired']);
+    expect(outcomesFor({ type: 'application', state: 'awaiting_opinion', data: {} })).toEqual(machines.application.states.awaiting_opinion!.on.record_outcome!.length === 1 ? ['supported', 'not_supported'] : []);
+    expect(outcomesFor({ type: 'application', state: 'awaiting_decision', data: {} })).toEqual(machines.application.states.awaiting_decision!.on.record_outcome);
     expect(outcomesFor({ type: 'certificate_check', data: { task: 'apply' } })).toEqual(['valid']);
     expect(outcomesFor({ type: 'handover', data: {} })).toEqual([]);
   });

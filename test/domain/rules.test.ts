@@ -15,10 +15,11 @@ function thrown(fn: () => unknown): RulesError {
 describe('default routing rules (the product spec)', () => {
   const r = resolveRules(undefined);
 
-  it('handover: 30 calendar days, reminders 7 days before and on the due day, reroute in 3 working days, district after 7 days', () => {
+  it('handover: 30 calendar days, reminders 7 days before and on the due day, 5 working days when reported late, reroute in 3 working days, district after 7 days', () => {
     expect(r.handover).toEqual({
       due: { days: 30, unit: 'calendar' },
       remindDaysBefore: [7, 0],
+      lateReportWindow: { days: 5, unit: 'working' },
       reroute: { days: 3, unit: 'working' },
       escalateToDistrictAfterDays: 7,
     });
@@ -46,8 +47,8 @@ describe('default routing rules (the product spec)', () => {
     expect(r.change_report.dueDayOfNextMonth).toBe(2);
   });
 
-  it('application: community opinion in 3 working days, to the street in 5', () => {
-    expect(r.application).toEqual({ communityOpinion: { days: 3, unit: 'working' }, toStreet: { days: 5, unit: 'working' } });
+  it('application: community opinion in 3 working days, the street decides in 5', () => {
+    expect(r.application).toEqual({ opinion: { days: 3, unit: 'working' }, decision: { days: 5, unit: 'working' }, remindDaysBefore: [0], escalateToDistrictAfterDays: null });
   });
 
   it('only the handover escalates to the district by itself', () => {
@@ -143,5 +144,27 @@ describe('retention', () => {
     expect(resolveRules({}).retention.years).toBe(2);
     expect(resolveRules({ retention: { years: 5 } }).retention.years).toBe(5);
     expect(() => resolveRules({ retention: { years: 1 } })).toThrow(/retention\.years/);
+  });
+});
+
+describe('source rules apart from product defaults', () => {
+  const leaves = (o: unknown, prefix = ''): string[] =>
+    Object.entries(o as Record<string, unknown>).flatMap(([k, v]) => {
+      const path = prefix ? `${prefix}.${k}` : k;
+      // A deadline ({days, unit}) and a reminder list are one rule each.
+      if (v && typeof v === 'object' && !Array.isArray(v) && !('days' in v)) return leaves(v, path);
+      return [path];
+    });
+
+  it('every rule says whether the source sets it (with its line and words) or the product chose it', async () => {
+    const { ruleProvenance } = await import('../../functions/domain/rules');
+    expect(Object.keys(ruleProvenance).sort()).toEqual(leaves(defaultRules).sort());
+    const { readFileSync } = await import('node:fs');
+    const source = readFileSync('../shared/product/source-document.zh.txt', 'utf8').split('\n');
+    const doc = readFileSync('docs/district-config.md', 'utf8');
+    for (const [path, p] of Object.entries(ruleProvenance)) {
+      if (p.by === 'source') expect(source[p.line - 1], path).toContain(p.quote);
+      expect(doc, `docs/district-config.md lists ${path}`).toContain(`\`${path}\``);
+    }
   });
 });

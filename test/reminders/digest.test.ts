@@ -54,4 +54,22 @@ describe('the daily digest', () => {
     // The community officer still counts it as her own overdue case, with fu-2 due today.
     expect(sink.all().find((r) => r.staffId === 'co-east-a-1' && r.text.includes('2026-03-11待办'))?.text).toContain('今日到期1件，3日内到期0件，逾期1件');
   });
+
+  it('goes out on working days by default: on a rest day only to staff who asked for every day; the rest get it on the next working day', async () => {
+    const sink = new LocalSink();
+    // Saturday 4 April 2026 is in the Qingming break (4–6 April); Tuesday 7 April the next working day.
+    const rt = await reminderRuntime(at('2026-04-03', '18:00'), { notifier: sink });
+    await updateStaff(rt, 'co-east-a-2', { digestDays: 'every_day' });
+    await rt.openCase({ type: 'follow_up', caseId: 'fu-r', subjectId: 's-000011', trigger: 'manual', eventDate: '2026-04-03', windowEnd: '2026-04-09' });
+    await rt.advanceTo(at('2026-04-04', '09:00'));
+    expect(sink.all().map((r) => r.staffId)).toEqual(['co-east-a-2']);
+    expect(await rt.digest.run('2026-04-05')).toMatchObject({ written: 0, existing: 0 });
+    const sunday = await rt.digest.run('2026-04-05');
+    expect(sunday.restDay).toBeGreaterThan(0);
+    await rt.advanceTo(at('2026-04-07', '09:00'));
+    // Her colleague's items waited: the opening notice arrives in Tuesday's digest, once.
+    const co1 = sink.all().filter((r) => r.staffId === 'co-east-a-1');
+    expect(co1).toHaveLength(1);
+    expect(co1[0]!.text).toMatch(/^【属地】2026-04-07待办：.*其他通知1条/);
+  });
 });

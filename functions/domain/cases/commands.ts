@@ -70,6 +70,8 @@ export const subjectRef = z.strictObject({
   unitId: orgId.optional(),
   implantUntil: isoDate.optional(),
   registeredOn: isoDate.optional(),
+  /** Not due a check until this date (functions/domain/due-for-check.ts). */
+  notDueUntil: isoDate.optional(),
 });
 /** What routing needs of a subject: no name, phone, ID number or health detail. */
 export type SubjectRef = z.infer<typeof subjectRef>;

@@ -22,6 +22,8 @@ export interface MachineContext {
   rules: RoutingRules;
   /** The one deadline function: every due date a case carries comes from it. */
   deadline: DeadlineFn;
+  /** Whether a date is an official public holiday (fixed check days on one move); absent: none known. */
+  holiday?: (date: BusinessDate) => boolean;
 }
 
 export interface SetTimerEffect {
@@ -107,6 +109,8 @@ export type Data = Case['data'];
 /** What an action handler returns; decide() turns it into the new case and its history entry. */
 export interface Change {
   state: string;
+  /** A new due date (a case type with steps, each on its own deadline). */
+  due?: CalendarResult;
   level?: QueueLevel;
   owner?: string;
   data?: Data;

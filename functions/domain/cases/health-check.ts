@@ -1,6 +1,7 @@
 // 查环查孕: one check per subject per period, on her community's fixed check day; the year is divided into equal
 // periods by her cadence (class, or an implant in effect). An absence opens a follow-up.
 import * as z from 'zod';
+import { dueInPeriod, notDueUntilOn } from '../due-for-check';
 import { managingOrgUnitId, type Subject, type SubjectClass } from '../people';
 import type { RoutingRules } from '../rules';
 import type { Territory } from '../territory';
@@ -31,6 +32,11 @@ export function checkPeriod(date: BusinessDate, perYear: number): { start: Busin
   const start = `${year}-${String(startMonth).padStart(2, '0')}-01`;
   const next = endMonth > 12 ? `${year + 1}-01-01` : `${year}-${String(endMonth).padStart(2, '0')}-01`;
   return { start, end: addCalendarDays(next, -1), index: index + 1 };
+}
+
+/** The check period a subject's health check of `periodOf` falls in (her cadence decides its length). */
+export function checkPeriodOf(subject: Pick<SubjectRef, 'class' | 'implantUntil'>, periodOf: BusinessDate, rules: RoutingRules): { start: BusinessDate; end: BusinessDate; index: number } {
+  return checkPeriod(periodOf, checkCadence(subject, periodOf, rules).perYear);
 }
 
 /** The health-check cadence of a subject on a date: an implant in effect wins over the class. */
@@ -69,6 +75,9 @@ function open(input: Input, ctx: MachineContext): Opening | Rejection {
   const { cadence, perYear } = checkCadence(subject, ref, ctx.rules);
   const period = checkPeriod(ref, perYear);
   if (period.end < today) return invalid(`the period ${period.start}..${period.end} has already ended`);
+  // Marked not due until after this period: no check this period.
+  if (!dueInPeriod(subject.notDueUntil, period.end, today)) return invalid(`she is not due a check until ${subject.notDueUntil}, after this period (${period.start}..${period.end})`);
+  const notDueUntil = notDueUntilOn(subject.notDueUntil, today);
   const bad = requireKind(ctx.territory, subject.communityId, 'community', "the subject's community");
   if (bad) return bad;
   // co_managed: the employer unit manages her, so the case sits in the unit's queue.
@@ -78,7 +87,10 @@ function open(input: Input, ctx: MachineContext): Opening | Rejection {
     if (badUnit) return badUnit;
   }
   const id = `health_check:${subject.subjectId}:${period.start}`;
-  const checkDay = nextCheckDay(ctx.territory, subject.communityId, today > period.start ? today : period.start, period.end);
+  // A published check day on an official holiday moves to the next working day, and the case says so.
+  const published = nextCheckDay(ctx.territory, subject.communityId, today > period.start ? today : period.start, period.end);
+  const checkDay = published && ctx.holiday?.(published) ? lastDayOn(ctx, published).date : published;
+  const checkDayMovedFrom = published && checkDay !== published ? published : undefined;
   const effects: Effect[] = [];
   if (checkDay) {
     for (const offset of [...ctx.rules.health_check.remindBeforeCheckDayDays].sort((a, b) => b - a)) {
@@ -94,7 +106,7 @@ function open(input: Input, ctx: MachineContext): Opening | Rejection {
     level: ownerLevel(owner, ctx.territory),
     state: 'awaiting_outcome',
     due: lastDayOn(ctx, period.end),
-    data: clean({ ...subjectData(subject), cadence, perYear, periodStart: period.start, periodEnd: period.end, period: period.index, checkDay }),
+    data: clean({ ...subjectData(subject), cadence, perYear, periodStart: period.start, periodEnd: period.end, period: period.index, checkDay, checkDayMovedFrom, notDueUntil }),
     effects,
   };
 }

@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import type { CaseType } from '../case';
 import { certificateCheck, certificateCheckInput } from './certificate-check';
+import { application, applicationInput } from './application';
 import { changeReport, changeReportInput } from './change-report';
 import { followUp, followUpInput } from './follow-up';
 import { handover, handoverInput } from './handover';
@@ -9,7 +10,7 @@ import { healthCheck, healthCheckInput } from './health-check';
 import type { CaseTypeModule, MachineDef } from './machine';
 import { unitNotice, unitNoticeInput } from './unit-notice';
 
-export const openCaseInput = z.discriminatedUnion('type', [handoverInput, followUpInput, healthCheckInput, certificateCheckInput, unitNoticeInput, changeReportInput]);
+export const openCaseInput = z.discriminatedUnion('type', [handoverInput, followUpInput, healthCheckInput, certificateCheckInput, unitNoticeInput, changeReportInput, applicationInput]);
 export type OpenCaseInput = z.input<typeof openCaseInput>;
 export type ParsedOpen = z.output<typeof openCaseInput>;
 type InputOf<T extends CaseType> = Extract<ParsedOpen, { type: T }>;
@@ -21,6 +22,7 @@ export const caseTypeModules: { readonly [T in CaseType]: CaseTypeModule<InputOf
   certificate_check: certificateCheck,
   unit_notice: unitNotice,
   change_report: changeReport,
+  application,
 };
 
 export const machines: Readonly<Record<CaseType, MachineDef>> = Object.fromEntries(

@@ -5,5 +5,5 @@ import { taskLambda } from './task-lambda';
 
 export const handler = taskLambda('generateHealthChecksPage', (o) => {
   const parts = lambdaDistrictParts(o);
-  return generateHealthChecksPageHandler({ ...parts, territory: parts.district.territory });
+  return generateHealthChecksPageHandler({ ...parts, territory: parts.district.territory, rules: parts.district.rules });
 });

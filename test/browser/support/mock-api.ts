@@ -299,6 +299,10 @@ export async function startMockApi(port = 0, opts: { start?: string; dist?: stri
           });
           return send(res, 200, { orgUnitId: org, from, to: q.get('to'), rows });
         }
+        if (path === '/reports/late-reporting') {
+          const org = q.get('orgUnitId') ?? me.orgUnitId;
+          return send(res, 200, { orgUnitId: org, from: q.get('from'), to: q.get('to'), reporters: [], streets: [] });
+        }
         return problem(res, 404, 'not-found', 'Not found', `no route ${path}`);
       }
       // The dashboard.

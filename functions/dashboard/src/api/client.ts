@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // The API client: JSON over fetch with the bearer token; any non-2xx becomes an ApiError with its problem details.
 import { ApiError, toProblem } from '../lib/problem';
-import type { ActionBody, Case, DeliveryChannel, ExchangeReport, Me, OnTimeReport, OrgUnit, OutboxMessage, OverdueHandoversReport, Page, Preferences, UndeliverableRow } from './types';
+import type { ActionBody, Case, DeliveryChannel, ExchangeReport, LateReportingReport, Me, OnTimeReport, OrgUnit, OutboxMessage, OverdueHandoversReport, Page, Preferences, UndeliverableRow } from './types';
 
 export interface ApiOptions {
   base: string;
@@ -80,6 +80,7 @@ export function createApi(opts: ApiOptions) {
     overdueHandovers: (orgUnitId: string) => request<OverdueHandoversReport>('GET', '/reports/overdue-handovers', { query: { orgUnitId } }),
     onTime: (orgUnitId: string, from: string, to: string) => request<OnTimeReport>('GET', '/reports/on-time', { query: { orgUnitId, from, to } }),
     exchange: (orgUnitId: string, from: string, to: string) => request<ExchangeReport>('GET', '/reports/exchange', { query: { orgUnitId, from, to } }),
+    lateReporting: (orgUnitId: string, from: string, to: string) => request<LateReportingReport>('GET', '/reports/late-reporting', { query: { orgUnitId, from, to } }),
     undeliverable: (orgUnitId?: string) => request<{ items: UndeliverableRow[] }>('GET', '/staff/undeliverable', { query: { orgUnitId } }),
     clearUndeliverable: (staffId: string, channel?: DeliveryChannel) =>
       request<{ staffId: string; undeliverable: unknown[] }>('POST', `/staff/${encodeURIComponent(staffId)}/undeliverable/clear`, { body: channel ? { channel } : {} }),

@@ -120,6 +120,15 @@ export interface OnTimeRow {
   cancelled?: number;
 }
 
+/** GET /reports/late-reporting: handovers reported after their 30 days, by reporter and street. */
+export interface LateReportingReport {
+  orgUnitId: string;
+  from: string;
+  to: string;
+  reporters: { reporterId: string; streetId: string; cases: number; totalDelayDays: number; maxDelayDays: number }[];
+  streets: { streetId: string; cases: number; totalDelayDays: number }[];
+}
+
 export interface OnTimeReport {
   orgUnitId: string;
   from: string;

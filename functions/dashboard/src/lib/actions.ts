@@ -17,8 +17,10 @@ const outcomesByType: Record<string, readonly string[]> = {
 };
 
 /** The outcomes record_outcome accepts for the case (a certificate sub-case, apply or renew, closes only as valid). */
-export function outcomesFor(c: Pick<Case, 'type' | 'data'>): readonly string[] {
+export function outcomesFor(c: Pick<Case, 'type' | 'data'> & { state?: string }): readonly string[] {
   if (c.type === 'certificate_check' && (c.data.task === 'apply' || c.data.task === 'renew')) return ['valid'];
+  // An application: the community's opinion first, then the street's decision.
+  if (c.type === 'application') return c.state === 'awaiting_opinion' ? ['supported', 'not_supported'] : ['approved', 'refused'];
   return outcomesByType[c.type] ?? [];
 }
 

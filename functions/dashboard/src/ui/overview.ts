@@ -3,7 +3,7 @@
 // buckets 1–7 / 8–30 / 31+ days), open cases by queue level, the on-time rate by month, and the overdue
 // cases themselves. Drill down district → street → community → case.
 import { useState } from 'preact/hooks';
-import type { Case, ExchangeReport, OnTimeReport, OverdueHandoversReport } from '../api/types';
+import type { Case, ExchangeReport, LateReportingReport, OnTimeReport, OverdueHandoversReport } from '../api/types';
 import { formatInstant, formatMonth, lastMonths } from '../lib/dates';
 import { bucketNames, levelCounts, levels, onTimeSeries, overdueBars, percent, type BarChart, type OnTimePoint } from '../lib/reports';
 import { href } from '../lib/routes';
@@ -49,6 +49,7 @@ export function OverviewView({ orgUnitId }: { orgUnitId: string }) {
       <${LevelCountsPanel} orgUnitId=${orgUnitId} />
       <${OnTimePanel} orgUnitId=${orgUnitId} />
       <${ExchangePanel} orgUnitId=${orgUnitId} />
+      <${LateReportingPanel} orgUnitId=${orgUnitId} />
       <${OverdueCases} orgUnitId=${orgUnitId} />
     </div>
   </section>`;
@@ -228,7 +229,45 @@ function ExchangePanel({ orgUnitId }: { orgUnitId: string }) {
   </section>`;
 }
 
-const caseTypes = ['handover', 'follow_up', 'health_check', 'certificate_check', 'unit_notice', 'change_report'];
+/** Handovers reported after their 30 days in the months shown, by reporting unit (or community) and its street. */
+function LateReportingPanel({ orgUnitId }: { orgUnitId: string }) {
+  const { tr, api, now, orgs } = useApp();
+  const months = lastMonths(now, MONTHS);
+  const from = months[0]!.from;
+  const to = months[months.length - 1]!.to;
+  const state = useLoad(() => api.lateReporting(orgUnitId, from, to), [orgUnitId, from, to]);
+  return html`<section class="panel" aria-labelledby="ov-late">
+    <h2 id="ov-late">${tr.t('overview.lateTitle')}</h2>
+    <p class="muted">${tr.t('overview.lateIntro', { n: MONTHS })}</p>
+    <${Async} state=${state}>
+      ${(r: LateReportingReport) =>
+        r.reporters.length === 0
+          ? html`<p class="muted">${tr.t('overview.lateNone')}</p>`
+          : html`<table class="compact">
+              <thead>
+                <tr>
+                  <th scope="col">${tr.t('overview.lateReporter')}</th>
+                  <th scope="col">${tr.t('overview.lateStreet')}</th>
+                  <th scope="col" class="num">${tr.t('overview.lateCases')}</th>
+                  <th scope="col" class="num">${tr.t('overview.lateMaxDays')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                ${r.reporters.map(
+                  (x) => html`<tr>
+                    <th scope="row">${orgs.name(x.reporterId, tr.lang)}</th>
+                    <td>${orgs.name(x.streetId, tr.lang)}</td>
+                    <td class="num">${x.cases}</td>
+                    <td class="num">${x.maxDelayDays}</td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>`}
+    <//>
+  </section>`;
+}
+
+const caseTypes = ['handover', 'follow_up', 'health_check', 'certificate_check', 'unit_notice', 'change_report', 'application'];
 
 function OverdueCases({ orgUnitId }: { orgUnitId: string }) {
   const { tr, api } = useApp();

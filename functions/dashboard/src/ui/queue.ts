@@ -9,7 +9,7 @@ import { useApp } from './context';
 import { html } from './html';
 import { usePaged } from './paged';
 
-const types = ['handover', 'follow_up', 'health_check', 'certificate_check', 'unit_notice', 'change_report'];
+const types = ['handover', 'follow_up', 'health_check', 'certificate_check', 'unit_notice', 'change_report', 'application'];
 
 export function QueueView() {
   const app = useApp();

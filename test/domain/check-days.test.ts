@@ -1,0 +1,67 @@
+// Fixed check days on official holidays: the config loader warns; the generator moves the day to the next working
+// day and says so on the case. An ordinary weekend is not a holiday and is kept as published.
+import { describe, expect, it, vi } from 'vitest';
+import { WorkCalendar } from '../../functions/domain/calendar';
+import { checkDayWarnings } from '../../functions/domain/check-days';
+import { openCase, type MachineContext } from '../../functions/domain/case-machines';
+import { districtConfig } from '../../functions/domain/district-config';
+import { defaultRules } from '../../functions/domain/rules';
+import { Territory } from '../../functions/domain/territory';
+import { businessInstant } from '../../functions/domain/time';
+import { loadDistrictConfig } from '../../functions/seed/load-district';
+
+const name = (en: string) => ({ zh: `${en}区`, en });
+const config = districtConfig.parse({
+  id: 'testd',
+  name: name('T'),
+  streets: [{ id: 's1', name: name('S'), character: 'urban', communities: [{ id: 'c1', name: name('C1'), checkDays: ['10-06', '03-15'] }, { id: 'c2', name: name('C2'), checkDays: ['09-13'] }] }],
+  units: [],
+  staff: [{ id: 'dm', name: '区', role: 'district_manager', orgUnitId: 'testd', phone: '+8613800000001', email: 'dm@example.org' }],
+  register: { primary: 1, co_managed: 0, mobile: 1 },
+});
+const calendar = new WorkCalendar();
+const ctx = (date: string): MachineContext => ({
+  now: businessInstant(date, '00:30'),
+  actor: { kind: 'system', process: 'generator' },
+  territory: new Territory(config),
+  rules: defaultRules,
+  deadline: (r, s) => calendar.deadline(r, s),
+  holiday: (d) => calendar.isOfficialHoliday(d),
+});
+
+describe('check days on official holidays', () => {
+  it('validation warns with the JSON path, for each official year it falls in', () => {
+    expect(checkDayWarnings(config)).toEqual([
+      { path: 'streets[0].communities[0].checkDays[0]', message: 'check day 10-06 is an official holiday in 2025, 2026; the generator moves it (2025-10-06 → 2025-10-09, 2026-10-06 → 2026-10-08)' },
+    ]);
+  });
+
+  it('the seeded districts: the loader prints each warning with file and path', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      loadDistrictConfig('seeds/districts/chuanhui.json');
+      const lines = warn.mock.calls.map((c) => String(c[0]));
+      expect(lines).toContain('warning: seeds/districts/chuanhui.json: streets[0].communities[1].checkDays[2]: check day 10-06 is an official holiday in 2025, 2026; the generator moves it (2025-10-06 → 2025-10-09, 2026-10-06 → 2026-10-08)');
+      expect(lines.every((l) => /^warning: seeds\/districts\/chuanhui\.json: streets\[\d+\]\.communities\[\d+\]\.checkDays\[\d+\]: check day \d\d-\d\d is an official holiday in /.test(l))).toBe(true);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('the generator moves a check day on a holiday to the next working day and says so on the case', () => {
+    const d = openCase({ type: 'health_check', subject: { subjectId: 'p1', class: 'mobile', communityId: 'c1' } }, ctx('2025-09-01'));
+    if (!d.ok) throw new Error(d.reason);
+    expect(d.case.data).toMatchObject({ checkDay: '2025-10-09', checkDayMovedFrom: '2025-10-06' });
+    // The reminder the day before goes with the moved day.
+    expect(d.effects.find((e) => e.kind === 'set_timer' && e.command.action === 'remind' && e.command.key === 'check-1')).toMatchObject({ at: businessInstant('2025-10-08', defaultRules.reminderTime) });
+  });
+
+  it('a check day on an ordinary weekend is kept as published; a working day is not touched', () => {
+    const weekend = openCase({ type: 'health_check', subject: { subjectId: 'p2', class: 'mobile', communityId: 'c2' } }, ctx('2025-09-01'));
+    if (!weekend.ok) throw new Error(weekend.reason);
+    expect(weekend.case.data.checkDay).toBe('2025-09-13'); // a Saturday, not a holiday
+    expect(weekend.case.data.checkDayMovedFrom).toBeUndefined();
+    expect(calendar.isOfficialHoliday('2025-09-13')).toBe(false);
+    expect(calendar.isOfficialHoliday('2025-10-04')).toBe(true); // a Saturday inside the National Day break
+  });
+});
