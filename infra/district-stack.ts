@@ -169,11 +169,19 @@ export class DistrictStack extends Stack {
 
     // The dashboard's runtime configuration (window.SHUDI_CONFIG), deployed with its files: one OpenID
     // Connect sign-in (authorization code + PKCE) whoever the issuer is.
+    // functions/dashboard/src/config.ts reads it. Cognito puts custom attributes in the ID token only, and its
+    // discovery names no end_session endpoint: the dashboard sends the ID token and signs out at the hosted UI.
+    const cognitoDomain = this.identity.userPoolDomain?.baseUrl();
     this.site?.deploy({
-      authMode: 'oidc',
       apiBase: this.httpApi.stage.url,
-      oidc: { issuer: this.identity.issuer, clientId: client.clientId, redirectUri: siteUrl, scopes: ['openid', 'profile', 'email'] },
-      ...(this.identity.userPoolDomain ? { cognito: { domain: this.identity.userPoolDomain.baseUrl(), clientId: client.clientId, redirectUri: siteUrl } } : {}),
+      oidc: {
+        issuer: this.identity.issuer,
+        clientId: client.clientId,
+        redirectUri: siteUrl,
+        scope: 'openid profile email',
+        apiToken: cognitoDomain ? 'id_token' : 'access_token',
+        ...(cognitoDomain ? { endSessionEndpoint: `${cognitoDomain}/logout` } : {}),
+      },
     });
 
     const { jobFunctions, jobDeadLetterQueue, smsGatewayDeadLetterQueue } = this.reminders;

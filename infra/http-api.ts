@@ -12,6 +12,7 @@ import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import type { Key } from 'aws-cdk-lib/aws-kms';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { CLAIMS_ENV } from '../functions/api/claims';
 import { apiRoutes } from '../functions/api/routes';
 import { apiAccess } from './access';
 import type { ClaimNames } from './identity-settings';
@@ -71,7 +72,8 @@ export class DistrictApi extends Construct {
       environment: {
         SHUDI_OIDC_ISSUER: props.issuer,
         SHUDI_OIDC_AUDIENCE: props.audience.join(','),
-        SHUDI_OIDC_CLAIMS: JSON.stringify(props.claims),
+        // The claim names the API reads (functions/api/claims.ts), the same variable `npm start` reads.
+        [CLAIMS_ENV]: JSON.stringify(props.claims),
       },
     });
 

@@ -87,7 +87,7 @@ describe('a China region (cn-northwest-1)', () => {
     expect(auth.JwtConfiguration).toEqual({ Issuer: OIDC.issuer, Audience: OIDC.audience });
     const api = s.json.Resources[s.stack.resolve(s.stack.apiFunction.fn.node.defaultChild && (s.stack.apiFunction.fn.node.defaultChild as any).logicalId)]!.Properties!;
     expect(api.Environment.Variables).toMatchObject({ SHUDI_OIDC_ISSUER: OIDC.issuer, SHUDI_OIDC_AUDIENCE: 'shudi-dashboard,shudi-api' });
-    expect(JSON.parse(api.Environment.Variables.SHUDI_OIDC_CLAIMS)).toEqual(OIDC.claims);
+    expect(JSON.parse(api.Environment.Variables.OIDC_CLAIMS)).toEqual(OIDC.claims);
     // Reminders go through the SMS gateway: no SNS SMS, no SES anywhere.
     const sync = s.stack.resolve((s.stack.jobFunctions.syncSubscriptions.fn.node.defaultChild as any).logicalId) as string;
     expect(s.json.Resources[sync]!.Properties!.Environment.Variables.SHUDI_SMS_VIA).toBe('gateway');
