@@ -73,7 +73,7 @@ describe('no personal data outside the register and the case history', () => {
       // cannot be recognised by pattern and is kept, in the case history only.
       await expect(
         rt.act('ho-p', { action: 'reject', reason: `不是本社区的：${CANARY.name}，身份证${CANARY.idNumber}，电话${CANARY.phone}` }, { kind: 'staff', staffId: 'co-east-b-1' }, 'reject-p0', 'east-b'),
-      ).rejects.toMatchObject({ error: 'CaseRejected' });
+      ).rejects.toMatchObject({ name: 'CaseRejected' });
       await rt.act('ho-p', { action: 'reject', reason: `不是本社区的：${CANARY.name}` }, { kind: 'staff', staffId: 'co-east-b-1' }, 'reject-p', 'east-b');
       await rt.act('ho-p', { action: 'reassign', toOrgUnitId: 'west-mill' }, { kind: 'staff', staffId: 'so-east-1' }, 'bad-p', 'east').catch((e: Error) => console.error(`refused: ${e.message}`));
       await rt.advanceTo(businessInstant('2026-05-29', '12:00'));
