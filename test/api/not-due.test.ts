@@ -20,13 +20,14 @@ afterAll(async () => {
 describe('not due until', () => {
   it('is set by her community, audited, refused with the field when out of range, hidden from others', async () => {
     const patch = (who: string, subjectId: string, notDueUntil: unknown) => s.call('PATCH', `/subjects/${subjectId}`, { token: tok[who], body: { notDueUntil } });
-    const before = await s.countItems();
+    // Refusals write only their audit entries (docs/security.md): the data is unchanged.
+    const before = await s.countItems('data');
     for (const bad of ['2026-03-01', '2026-03-02', '2028-03-03', '2026-02-30']) {
       const r = await patch('co-east-a-1', 's-000011', bad);
       expect(r.status, bad).toBe(400);
       expect((r.body.errors ?? []).map((e: { path: string }) => e.path), bad).toContain('body.notDueUntil');
     }
-    expect(await s.countItems()).toBe(before);
+    expect(await s.countItems('data')).toBe(before);
     expect((await patch('co-west-a-1', 's-000011', '2026-09-30')).status).toBe(404);
     expect((await patch('co-east-a-1', 's-nobody', '2026-09-30')).status).toBe(404);
 
