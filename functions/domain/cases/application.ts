@@ -20,7 +20,7 @@ import {
   type Rejection,
 } from './decision';
 import type { CaseTypeModule, Handler, MachineDef, StateDef } from './machine';
-import { higher, queueOrgUnitFor, requireKind, workerRole } from './routing';
+import { higher, queueOrgUnitFor, openInSubjectCommunity, workerRole } from './routing';
 import { subjectData } from './subject';
 
 export const applicationInput = z.strictObject({
@@ -64,20 +64,13 @@ function open(input: Input, ctx: MachineContext): Opening | Rejection {
   if (!ctx.territory.applicationCodes.has(input.code))
     return invalid(`"${input.code}" is not an application code of district ${ctx.territory.districtId} (one of: ${[...ctx.territory.applicationCodes].join(', ') || 'none configured'})`);
   if (input.receivedOn > today) return invalid(`the date it was received (${input.receivedOn}) is in the future (today is ${today})`);
-  const bad = requireKind(ctx.territory, subject.communityId, 'community', "the subject's community");
-  if (bad) return bad;
-  return {
-    caseId: input.caseId,
-    subjectId: subject.subjectId,
-    parentCaseId: input.parentCaseId,
-    owner: subject.communityId,
-    level: 'community',
+  return openInSubjectCommunity(ctx.territory, input, {
     state: 'awaiting_opinion',
     due: ctx.deadline(ctx.rules.application.opinion, input.receivedOn),
     data: clean({ ...subjectData(subject), code: input.code, receivedOn: input.receivedOn }),
     effects: [],
     reason: input.code,
-  };
+  });
 }
 
 const recordOutcome: Handler<'record_outcome'> = (c, cmd, ctx, seq) => {

@@ -4,7 +4,7 @@ import * as z from 'zod';
 import { caseIdField, isoDate, subjectRef } from './commands';
 import { clean, followOnId, invalid, isRejection, str, todayOf, type MachineContext, type Opening, type Rejection } from './decision';
 import { outcomeMachine, type CaseTypeModule } from './machine';
-import { requireKind } from './routing';
+import { openInSubjectCommunity } from './routing';
 import { subjectData, subjectOf } from './subject';
 
 /** Certificate tasks: the registration check, and the sub-cases it opens. A sub-case closes only as valid. */
@@ -32,20 +32,13 @@ function open(input: Input, ctx: MachineContext): Opening | Rejection {
   const { subject, startDate, task } = input;
   if (subject.class !== 'mobile') return invalid('certificate checks are for mobile subjects');
   if (startDate > today) return invalid(`the start date ${startDate} is in the future (today is ${today})`);
-  const bad = requireKind(ctx.territory, subject.communityId, 'community', "the subject's community");
-  if (bad) return bad;
-  return {
-    caseId: input.caseId,
-    subjectId: subject.subjectId,
-    parentCaseId: input.parentCaseId,
-    owner: subject.communityId,
-    level: 'community',
+  return openInSubjectCommunity(ctx.territory, input, {
     state: 'awaiting_outcome',
     due: ctx.deadline(ctx.rules.certificate_check[task], startDate),
     data: clean({ ...subjectData(subject), task, startDate }),
     effects: [],
     reason: task,
-  };
+  });
 }
 
 export const certificateCheck: CaseTypeModule<Input> = {

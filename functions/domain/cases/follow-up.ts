@@ -4,7 +4,7 @@ import { addCalendarDays } from '../time';
 import { caseIdField, isoDate, orgId, subjectRef } from './commands';
 import { clean, followOnId, invalid, lastDayOn, isRejection, notify, num, str, todayOf, type Effect, type MachineContext, type Opening, type Rejection } from './decision';
 import { outcomeMachine, type CaseTypeModule } from './machine';
-import { requireKind } from './routing';
+import { openInSubjectCommunity, requireKind } from './routing';
 import { subjectData, subjectOf } from './subject';
 
 export const followUpTriggers = ['service', 'birth', 'return', 'check_absence', 'manual', 'retry'] as const;
@@ -32,20 +32,13 @@ function open(input: Input, ctx: MachineContext): Opening | Rejection {
   if (windowStart < eventDate) return invalid(`the window cannot open (${windowStart}) before the event (${eventDate})`);
   const window = input.windowEnd ? lastDayOn(ctx, input.windowEnd) : ctx.deadline(ctx.rules.follow_up.window, windowStart);
   if (window.date < windowStart) return invalid(`the window ends (${window.date}) before it starts (${windowStart})`);
-  const bad = requireKind(ctx.territory, subject.communityId, 'community', "the subject's community");
-  if (bad) return bad;
-  return {
-    caseId: input.caseId,
-    subjectId: subject.subjectId,
-    parentCaseId: input.parentCaseId,
-    owner: subject.communityId,
-    level: 'community',
+  return openInSubjectCommunity(ctx.territory, input, {
     state: 'awaiting_outcome',
     due: window,
     data: clean({ ...subjectData(subject), trigger: input.trigger, eventDate, windowStart, windowEnd: window.date, attempt: input.attempt }),
     effects: [],
     reason: input.trigger,
-  };
+  });
 }
 
 const outcomes = ['visited', 'not_reachable', 'moved_away'] as const;

@@ -5,7 +5,7 @@
 import type { QueueLevel } from '../case';
 import type { StaffRole } from '../district-config';
 import type { Territory } from '../territory';
-import { invalid, type Rejection } from './decision';
+import { invalid, type Opening, type Rejection } from './decision';
 
 export const levelRank: Record<QueueLevel, number> = { unit: 0, community: 0, street: 1, district: 2 };
 
@@ -54,4 +54,15 @@ export function requireKind(territory: Territory, id: string, kind: 'community' 
   if (!unit) return invalid(`${what} "${id}" is not an org unit of district ${territory.districtId}`);
   if (unit.kind !== kind) return invalid(`${what} "${id}" is a ${unit.kind}, not a ${kind}`);
   return undefined;
+}
+
+/** An opening in the queue of the subject's own community, which must be a community of this district. */
+export function openInSubjectCommunity(
+  territory: Territory,
+  input: { caseId: string; subject: { subjectId: string; communityId: string }; parentCaseId?: string | undefined },
+  rest: Pick<Opening, 'state' | 'due' | 'data' | 'effects' | 'reason'>,
+): Opening | Rejection {
+  const bad = requireKind(territory, input.subject.communityId, 'community', "the subject's community");
+  if (bad) return bad;
+  return { caseId: input.caseId, subjectId: input.subject.subjectId, parentCaseId: input.parentCaseId, owner: input.subject.communityId, level: 'community', ...rest };
 }
