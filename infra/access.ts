@@ -107,7 +107,8 @@ export const workflowAccess: Record<FunctionKey, TableAccess> = {
   fireTimer: CHANGES_CASES,
   // Plans read the territory from the bundled district config: no table access at all.
   planHealthChecks: { table: [], indexes: [] },
-  generateHealthChecksPage: OPENS_CASES,
+  // A page of openings: the cases that exist already read in one BatchGetItem, the new ones in few transactions.
+  generateHealthChecksPage: { table: ['GetItem', 'BatchGetItem', 'PutItem'], indexes: ['GSI1'] },
   planObligations: { table: [], indexes: [] },
   openObligations: OPENS_CASES,
 };

@@ -111,6 +111,66 @@ export class CaseService {
   }
 
   /**
+   * Opens many cases at once (a page of a scheduled job): the existing ones found in one batch read, the new ones
+   * written as few transactions as fit in (at most 100 writes each), every case still conditional on being absent.
+   * A transaction cancelled because one of its cases was opened meanwhile is redone one case at a time, so each
+   * result is exact. One result per input, in order: the case, or why it was not opened.
+   */
+  async openMany(inputs: readonly OpenCaseInput[], actor: Actor): Promise<Array<OpenResult | Error>> {
+    const ctx = this.ctx(actor);
+    const decisions = inputs.map((input) => openCase(input, ctx));
+    const existing = await this.deps.cases.getMany(decisions.flatMap((d) => (d.ok ? [d.case.caseId] : [])));
+    const results: Array<OpenResult | Error> = new Array(inputs.length);
+    let batch: { index: number; commit: Commit }[] = [];
+    let writes = 0;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const group = batch;
+      batch = [];
+      writes = 0;
+      const merged: Commit = { cases: [], subjects: [], feedback: [], puts: [] };
+      for (const { commit } of group) {
+        merged.cases.push(...commit.cases);
+        merged.subjects!.push(...(commit.subjects ?? []));
+        merged.feedback!.push(...(commit.feedback ?? []));
+        merged.puts!.push(...(commit.puts ?? []));
+      }
+      try {
+        await this.deps.cases.commit(merged);
+        for (const { index, commit } of group) results[index] = { case: commit.cases[0]!.case, created: true };
+      } catch (err) {
+        // A transient failure (throttle, conflict) is each case's result: the caller retries, and a retry opens only what is missing.
+        if (!(err instanceof StaleCaseError)) for (const { index } of group) results[index] = err as Error;
+        else for (const { index } of group) results[index] = await this.open(inputs[index]!, actor).catch((e: Error) => e);
+      }
+    };
+    for (const [index, decision] of decisions.entries()) {
+      if (!decision.ok) {
+        results[index] = new CaseRejected(decision.code, decision.reason);
+        continue;
+      }
+      const found = existing.get(decision.case.caseId);
+      if (found) {
+        results[index] = { case: found, created: false };
+        continue;
+      }
+      // Two inputs for one case: the second finds the first's.
+      if (batch.some((b) => b.commit.cases[0]!.case.caseId === decision.case.caseId)) {
+        await flush();
+        results[index] = await this.open(inputs[index]!, actor).catch((e: Error) => e);
+        continue;
+      }
+      const commit = await this.commitFor(decision, undefined, ctx);
+      const size = this.deps.cases.writesOf(commit);
+      if (writes + size > 100) await flush();
+      batch.push({ index, commit });
+      writes += size;
+    }
+    await flush();
+    return results;
+  }
+
+  /**
    * Applies a staff or system command to a case. `commandId` identifies the request (the API's
    * idempotency key, the workflow step); the same id is applied at most once.
    */

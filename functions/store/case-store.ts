@@ -1,5 +1,6 @@
 // Cases, their history, timers and reminder intents in the district table.
 import {
+  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -102,6 +103,28 @@ export class CaseStore {
    * absent, so a stale or repeated commit is cancelled whole and changes nothing.
    */
   async commit(c: Commit): Promise<void> {
+    const items = this.transactItems(c);
+    if (items.length > 100) throw new Error(`a commit of ${items.length} writes exceeds one transaction`);
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items as never }));
+    } catch (err) {
+      if (err instanceof TransactionCanceledException) {
+        const reasons = (err.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+        // Only a failed condition means the case moved on; a conflict or throttle is transient and
+        // goes back to the caller's retry with backoff.
+        if (!reasons.includes('ConditionalCheckFailed')) throw err;
+        throw new StaleCaseError(c.cases[0]?.case.caseId ?? '', reasons);
+      }
+      throw err;
+    }
+  }
+
+  /** How many writes a commit takes (a transaction holds at most 100). */
+  writesOf(c: Commit): number {
+    return this.transactItems(c).length;
+  }
+
+  private transactItems(c: Commit): Record<string, unknown>[] {
     const T = this.tableName;
     const notExists = { ConditionExpression: 'attribute_not_exists(PK)' };
     const items: Record<string, unknown>[] = [];
@@ -149,20 +172,7 @@ export class CaseStore {
     for (const s of c.subjects ?? []) items.push({ Put: { TableName: T, Item: s, ConditionExpression: 'attribute_exists(PK)' } });
     for (const f of c.feedback ?? []) items.push({ Put: { TableName: T, Item: feedbackItem(f), ...notExists } });
     for (const p of c.puts ?? []) items.push({ Put: { TableName: T, Item: p, ...notExists } });
-    if (items.length > 100) throw new Error(`a commit of ${items.length} writes exceeds one transaction`);
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items as never }));
-    } catch (err) {
-      if (err instanceof TransactionCanceledException) {
-        const reasons = (err.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-        // A conflict with another transaction in flight is transient: the caller retries it as such.
-        // Only a failed condition means the case moved on; a conflict or throttle is transient and
-        // goes back to the caller's retry with backoff.
-        if (!reasons.includes('ConditionalCheckFailed')) throw err;
-        throw new StaleCaseError(c.cases[0]?.case.caseId ?? '', reasons);
-      }
-      throw err;
-    }
+    return items;
   }
 
   /** A case's pending timers (consistent). */
@@ -203,6 +213,23 @@ export class CaseStore {
   async get(caseId: string, consistent = false): Promise<Case | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.case(caseId), ConsistentRead: consistent }));
     return out.Item ? strip<Case>(out.Item) : undefined;
+  }
+
+  /** Many cases by id (BatchGetItem, 100 keys a request, consistent); absent ones are left out. */
+  async getMany(caseIds: readonly string[]): Promise<Map<string, Case>> {
+    const found = new Map<string, Case>();
+    const unique = [...new Set(caseIds)];
+    for (let i = 0; i < unique.length; i += 100) {
+      let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => keys.case(id));
+      for (let attempt = 0; pending && pending.length > 0; attempt++) {
+        if (attempt > 8) throw new Error(`${pending.length} case keys stayed unprocessed after ${attempt} attempts`);
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 2000)));
+        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
+        for (const item of out.Responses?.[this.tableName] ?? []) found.set(String(item.caseId), strip<Case>(item));
+        pending = out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
+      }
+    }
+    return found;
   }
 
   /** The case, its history in order and its pending timers: one partition, one Query. */

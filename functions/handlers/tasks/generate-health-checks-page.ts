@@ -9,11 +9,11 @@ import type { RoutingRules } from '../../domain/rules';
 import type { Territory } from '../../domain/territory';
 import { businessDateOf } from '../../domain/time';
 import type { RegisterStore } from '../../store/register-store';
-import { openEach, parse } from './task-support';
+import { parse, throwFirstFailure } from './task-support';
 
 const SUBJECT_PAGE = 100;
 
-export function generateHealthChecksPageHandler(d: { service: Pick<CaseService, 'open'>; register: Pick<RegisterStore, 'listSubjects'>; territory: Territory; rules: RoutingRules; clock: Clock }) {
+export function generateHealthChecksPageHandler(d: { service: Pick<CaseService, 'openMany'>; register: Pick<RegisterStore, 'listSubjects'>; territory: Territory; rules: RoutingRules; clock: Clock }) {
   const schema = z.object({ orgUnitId: z.string().min(1), periodOf: z.iso.date(), cursor: z.string().optional() });
   return async (event: unknown) => {
     const e = parse(schema, event);
@@ -24,16 +24,15 @@ export function generateHealthChecksPageHandler(d: { service: Pick<CaseService, 
     let existing = 0;
     let notDue = 0;
     const today = businessDateOf(d.clock.now());
-    await openEach(page.items, async (s) => {
-      // Checks are for the women who are due: a "not due until" reaching past the period skips her this period.
-      if (!dueInPeriod(s.notDueUntil, checkPeriodOf(s, e.periodOf, d.rules).end, today)) {
-        notDue++;
-        return;
-      }
-      const r = await d.service.open({ type: 'health_check', subject: subjectRefOf(s), periodOf: e.periodOf }, { kind: 'system', process: 'health-checks' });
-      if (r.created) opened++;
-      else existing++;
-    });
+    // Checks are for the women who are due: a "not due until" reaching past the period skips her this period.
+    const due = page.items.filter((s) => dueInPeriod(s.notDueUntil, checkPeriodOf(s, e.periodOf, d.rules).end, today));
+    notDue = page.items.length - due.length;
+    const results = await d.service.openMany(
+      due.map((s) => ({ type: 'health_check' as const, subject: subjectRefOf(s), periodOf: e.periodOf })),
+      { kind: 'system', process: 'health-checks' },
+    );
+    for (const r of results) if (!(r instanceof Error)) r.created ? opened++ : existing++;
+    throwFirstFailure(results);
     return { orgUnitId: e.orgUnitId, periodOf: e.periodOf, ...(page.cursor ? { cursor: page.cursor } : {}), opened, existing, notDue };
   };
 }

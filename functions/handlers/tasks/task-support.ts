@@ -29,3 +29,9 @@ export async function openEach<T>(items: readonly T[], open: (item: T) => Promis
   }
   if (errors.length > 0) throw errors.find((err) => !(err instanceof CaseRejected)) ?? errors[0];
 }
+
+/** After a page of openings: fails like openEach when any failed (a transient error first, else the first rejection). */
+export function throwFirstFailure(results: readonly unknown[]): void {
+  const errors = results.filter((r): r is Error => r instanceof Error);
+  if (errors.length > 0) throw errors.find((err) => !(err instanceof CaseRejected)) ?? errors[0];
+}
