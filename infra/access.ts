@@ -140,11 +140,10 @@ export const jobAccess: Record<JobFunctionKey, TableAccess> = {
   // a channel that fails for good is flagged on the staff member (GetItem, UpdateItem: a rare path, listed by the
   // access-profile test as granted but not needed).
   publishDue: { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: ['GSI6'] },
-  // The daily digest (functions/app/digest.ts): staff of every org unit (GSI1), the open cases under each scope
-  // (GSI1 a queue, GSI2 an owner, GSI3 a street, GSI4 the district, GSI7 handovers that left a street), her pending
-  // digest items (GSI5), the cases they are about (BatchGetItem), the digest item (conditional PutItem; GetItem when
-  // a rerun finds it) and the items it marks (PutItem).
-  dailyDigest: { table: ['GetItem', 'BatchGetItem', 'PutItem'], indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI7'] },
+  // The daily digest (functions/app/digest.ts): staff of every org unit (GSI1), the district's open cases due soon
+  // (GSI4, filed by scope in memory), every pending digest item (GSI6, its own partition), the cases they are about
+  // (BatchGetItem), the digest item (conditional PutItem; GetItem when a rerun finds it) and the items it marks (PutItem).
+  dailyDigest: { table: ['GetItem', 'BatchGetItem', 'PutItem'], indexes: ['GSI1', 'GSI4', 'GSI6'] },
   // The SMS-gateway subscriber: its DEDUPE#<key> claim (conditional PutItem), finish (UpdateItem) and release
   // (conditional DeleteItem); the phone by staff id (GetItem); a refused number flagged.
   smsGateway: { table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },

@@ -60,6 +60,8 @@ export interface LocalRuntimeOptions {
   dashboardUrl?: string;
   /** Told of each day a long clock advance passes (`npm start` prints a line per day). */
   onDay?: (day: DayProgress) => void;
+  /** Told after each page a scheduled job opens (a period start opens thousands of checks): the running total. */
+  onJobPage?: (page: { job: string; openedSoFar: number }) => void;
   /** Fault injection (tests): a throw from these is a crash of the publisher / the digest at that step. */
   publisherFault?: (step: PublishStep, item: OutboxItem) => void | Promise<void>;
   digestFault?: (step: DigestStep, staffId: string) => void | Promise<void>;
@@ -151,6 +153,7 @@ export class LocalRuntime {
       bound[key] = async (event) => {
         const out = (await handler(event)) as { opened?: number };
         this.casesOpenedByJobs += out.opened ?? 0;
+        opts.onJobPage?.({ job: key, openedSoFar: this.casesOpenedByJobs });
         return out;
       };
     }

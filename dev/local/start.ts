@@ -172,6 +172,7 @@ async function main() {
     // SMS and e-mail as the district's delivery config says: a local SMTP server, provider stand-ins (docs/reminders.md).
     const dedupe = new DynamoDedupeStore(documentClient(createDynamoClient({ endpoint: db.endpoint })), tableName);
     delivery = await startLocalDelivery({ config, sink, dataRoot, dedupe, smtpPort: Number(process.env.SHUDI_SMTP_PORT ?? 0) });
+    let lastJobLine = Date.now();
     const rt = await LocalRuntime.create({
       endpoint: db.endpoint,
       config,
@@ -181,6 +182,13 @@ async function main() {
       dashboardUrl: process.env.SHUDI_DASHBOARD_URL ?? `http://localhost:${port}`,
       // A line per simulated day while POST /dev/clock moves the clock on.
       onDay: (d) => console.log(`clock ${d.date}: ${(d.ms / 1000).toFixed(1)} s, ${d.sweeps} sweeps, ${d.casesOpenedByJobs} cases opened by jobs`),
+      // A period start opens a check for every woman due one: say how far it got every few seconds.
+      onJobPage: (p) => {
+        const now = Date.now();
+        if (now - lastJobLine < 3000) return;
+        lastJobLine = now;
+        console.log(`clock ${businessDateOf(clock.now())}: ${p.job === 'generateHealthChecksPage' ? 'health checks' : 'obligations'} being opened, ${p.openedSoFar.toLocaleString('en')} cases so far`);
+      },
     });
     let bar: ReturnType<typeof progressLine> | undefined;
     const result = await rt.seed((done, total) => {

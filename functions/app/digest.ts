@@ -20,7 +20,7 @@ import { NEW_HANDOVER_TEMPLATES, DIGEST_TEMPLATE, DUE_SOON_DAYS, dueBucket, isEm
 import type { Staff } from '../domain/people';
 import { DIGEST_EMAIL_LINES } from '../domain/message-templates';
 import { addCalendarDays, businessDateOf, endOfBusinessDay, type BusinessDate, type Instant } from '../domain/time';
-import type { CaseStore } from '../store/case-store';
+import type { CaseStore, OpenCasesByScope } from '../store/case-store';
 import type { OutboxItem } from '../store/keys';
 import { expiresAtFor, type OutboxStore } from '../store/outbox-store';
 import type { RegisterStore } from '../store/register-store';
@@ -98,18 +98,33 @@ export class DailyDigest {
   async run(date: BusinessDate = businessDateOf(this.deps.clock.now())): Promise<DigestReport> {
     const now = this.deps.clock.now().toISOString();
     const report: DigestReport = { date, staff: 0, written: 0, existing: 0, empty: 0, noChannel: 0, restDay: 0, itemsDigested: 0, itemsSkipped: 0 };
-    const scopes = new Map<string, Promise<ScopeView>>();
-    await pool(await this.allStaff(), CONCURRENCY, async (staff) => {
+    // Three reads for the whole district, not a few per staff member: the staff, every pending digest item, and the
+    // open cases due within the window (filed by scope).
+    const [staffList, pendingByStaff, open] = await Promise.all([
+      this.allStaff(),
+      this.deps.outbox.pendingDigestItems(),
+      this.deps.cases.openDueBeforeByScope(`${endOfBusinessDay(addCalendarDays(date, DUE_SOON_DAYS))}~`),
+    ]);
+    const scopes = new Map<string, ScopeView>();
+    await pool(staffList, CONCURRENCY, async (staff) => {
       report.staff++;
-      await this.forStaff(staff, date, now, scopes, report);
+      await this.forStaff(staff, date, now, pendingByStaff.get(staff.staffId) ?? [], open, scopes, report);
     });
     return report;
   }
 
-  private async forStaff(staff: Staff, date: BusinessDate, now: Instant, scopes: Map<string, Promise<ScopeView>>, report: DigestReport): Promise<void> {
+  private async forStaff(
+    staff: Staff,
+    date: BusinessDate,
+    now: Instant,
+    pendingItems: OutboxItem[],
+    open: OpenCasesByScope,
+    scopes: Map<string, ScopeView>,
+    report: DigestReport,
+  ): Promise<void> {
     const { outbox, fault } = this.deps;
     const id = digestId(staff.staffId, date);
-    const pending = (await outbox.listForStaff(staff.staffId, 'pending')).filter((o) => o.delivery === 'digest' && o.createdAt <= now);
+    const pending = pendingItems.filter((o) => o.createdAt <= now);
     const statuses = await outbox.caseStatuses(pending.flatMap((o) => (o.caseId ? [o.caseId] : [])));
     const included: OutboxItem[] = [];
     const dropped: OutboxItem[] = [];
@@ -127,10 +142,9 @@ export class DailyDigest {
     }
     await this.close(dropped, 'skipped', 'case_closed', undefined, now, report);
 
-    const key = `${staff.role}:${this.scopeOrgUnit(staff)}`;
-    let scope = scopes.get(key);
-    if (!scope) scopes.set(key, (scope = this.scopeView(staff, date, now)));
-    const view = await scope;
+    const key = `${staff.role}:${staff.orgUnitId}`;
+    let view = scopes.get(key);
+    if (!view) scopes.set(key, (view = this.scopeView(this.scopeCases(staff, open), date, now)));
     const handoverItems = included.filter((o) => NEW_HANDOVER_TEMPLATES.includes(o.template));
     const handoverCases = new Map<string, string>();
     for (const o of handoverItems) if (o.caseId) handoverCases.set(o.caseId, typeof o.params.dueDate === 'string' ? o.params.dueDate : '');
@@ -200,14 +214,8 @@ export class DailyDigest {
     await Promise.all(Array.from({ length: Math.min(8, work.length) }, worker));
   }
 
-  private scopeOrgUnit(staff: Staff): string {
-    return staff.orgUnitId;
-  }
-
   /** Due-today, due-soon and overdue counts and lines of the staff member's scope (shared by staff of one scope). */
-  private async scopeView(staff: Staff, today: BusinessDate, now: Instant): Promise<ScopeView> {
-    const until = endOfBusinessDay(addCalendarDays(today, DUE_SOON_DAYS));
-    const cases = await this.scopeCases(staff, `${until}~`);
+  private scopeView(cases: readonly Case[], today: BusinessDate, now: Instant): ScopeView {
     const view: ScopeView = { counts: { dueToday: 0, dueSoon: 0, overdue: 0 }, lines: { overdue: [], today: [], soon: [] } };
     const seen = new Set<string>();
     for (const c of cases) {
@@ -223,33 +231,12 @@ export class DailyDigest {
     return view;
   }
 
-  /** Open cases of the scope due before `before` (a GSI sort-key bound), soonest first. */
-  private async scopeCases(staff: Staff, before: string): Promise<Case[]> {
-    const { cases, district } = this.deps;
-    const { territory } = district;
-    const out: Case[] = [];
-    if (staff.role === 'street_officer') {
-      // The street's own queue: the index is ordered by due date, so stop at the first case due later.
-      let cursor: string | undefined;
-      do {
-        const page = await cases.listQueue(staff.orgUnitId, 'open', { limit: PAGE, ...(cursor ? { cursor } : {}) });
-        for (const c of page.items) {
-          if (`${c.dueAt}#${c.caseId}` >= before) return out;
-          out.push(c);
-        }
-        cursor = page.cursor;
-      } while (cursor);
-      return out;
-    }
-    const unit = territory.get(staff.orgUnitId);
-    if (!unit) return out;
-    let cursor: string | undefined;
-    do {
-      const page = await cases.listOpenUnder({ id: unit.id, kind: unit.kind }, { dueBefore: before, limit: PAGE, ...(cursor ? { cursor } : {}) });
-      out.push(...page.items);
-      cursor = page.cursor;
-    } while (cursor);
-    return out;
+  /** The open cases of the staff member's scope due within the window, soonest first. */
+  private scopeCases(staff: Staff, open: OpenCasesByScope): Case[] {
+    // A street officer works the street's own queue; everyone else sees what is owned under her org unit.
+    if (staff.role === 'street_officer') return open.queue(staff.orgUnitId);
+    const unit = this.deps.district.territory.get(staff.orgUnitId);
+    return unit ? open.under({ id: unit.id, kind: unit.kind }) : [];
   }
 
   /** Open cases of the whole district (for the bench's per-open-case figures). */

@@ -368,7 +368,7 @@ export class CaseStore {
     opts: { dueBefore?: Instant; limit?: number; cursor?: string },
   ): Promise<Page<Case>> {
     const limit = Math.min(Math.max(opts.limit ?? 50, 1), 500);
-    const indexes = orgUnit.kind === 'district' ? [INDEXES.district] : orgUnit.kind === 'street' ? [INDEXES.street, INDEXES.sendingStreet] : [INDEXES.owner];
+    const indexes = openIndexesOf(orgUnit.kind);
     let after: string | undefined;
     if (opts.cursor) {
       const a = decodeCursor(opts.cursor)?.after;
@@ -403,6 +403,22 @@ export class CaseStore {
     const more = merged.length > limit || streams.some((s) => s.more);
     const last = page.at(-1);
     return { items: page.map((p) => strip<Case>(p.item)), ...(more && last ? { cursor: encodeCursor({ after: last.key }) } : {}) };
+  }
+
+  /**
+   * The open cases of the whole district due before `before`, read once and filed by the index partitions that list
+   * them: each scope's answer (a queue, the cases under an org unit) is what listQueue or listOpenUnder would return,
+   * without a query per scope. The daily digest asks every staff member's scope.
+   */
+  async openDueBeforeByScope(before: Instant): Promise<OpenCasesByScope> {
+    const cases: Case[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.openUnderRound({ id: this.districtId, kind: 'district' }, { dueBefore: before, limit: 500, ...(cursor ? { cursor } : {}) });
+      cases.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+    return new OpenCasesByScope(cases, this.districtId);
   }
 
   /** Cases owned under an org unit that closed in [from, to], oldest first (reports). */
@@ -507,4 +523,41 @@ export class CaseStore {
     return queryAll(this.doc, input);
   }
 
+}
+
+/** The indexes whose OPEN#<org unit> partitions hold the open cases under an org unit of this kind. */
+function openIndexesOf(kind: OrgUnitKind) {
+  return kind === 'district' ? [INDEXES.district] : kind === 'street' ? [INDEXES.street, INDEXES.sendingStreet] : [INDEXES.owner];
+}
+
+/** Open cases filed by the index partitions caseItem() puts them in (CaseStore.openDueBeforeByScope). */
+export class OpenCasesByScope {
+  private readonly byPartition = new Map<string, Case[]>();
+
+  constructor(cases: readonly Case[], districtId: string) {
+    for (const c of cases) {
+      const item = caseItem(c, districtId);
+      for (const idx of Object.values(INDEXES)) {
+        const pk = item[idx.pk];
+        if (typeof pk !== 'string') continue;
+        const at = `${idx.name}|${pk}`;
+        const list = this.byPartition.get(at);
+        if (list) list.push(c);
+        else this.byPartition.set(at, [c]);
+      }
+    }
+  }
+
+  /** An org unit's open queue, soonest due first (as listQueue). */
+  queue(orgUnitId: string): Case[] {
+    return this.byPartition.get(`${INDEXES.queue.name}|${keys.queue(orgUnitId, 'open')}`) ?? [];
+  }
+
+  /** The open cases under an org unit, soonest due first (as listOpenUnder). */
+  under(orgUnit: { id: string; kind: OrgUnitKind }): Case[] {
+    const lists = openIndexesOf(orgUnit.kind).map((idx) => this.byPartition.get(`${idx.name}|${keys.open(orgUnit.id)}`) ?? []);
+    if (lists.length === 1) return lists[0]!;
+    const dueKey = (c: Case) => `${c.dueAt}#${c.caseId}`;
+    return lists.flat().sort((a, b) => (dueKey(a) < dueKey(b) ? -1 : dueKey(a) > dueKey(b) ? 1 : 0));
+  }
 }

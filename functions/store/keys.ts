@@ -53,6 +53,8 @@ export const keys = {
   undeliverableStaff: () => 'UNDELIVERABLE#STAFF',
   dueTimers: (shard: number) => `DUE#TIMER#${shard}`,
   dueOutbox: (shard: number) => `DUE#OUTBOX#${shard}`,
+  /** Digest items waiting for the next daily digest, of every staff member (GSI6, sparse): one read a day. */
+  pendingDigest: () => 'DUE#DIGEST',
   dueFeedback: (shard: number) => `DUE#FEEDBACK#${shard}`,
   /** A message to another district (functions/store/exchange-store.ts), and one received from one (its dedupe record). */
   exchangeOut: (messageId: string) => ({ PK: `XOUT#${messageId}`, SK: 'XOUT' }),
@@ -211,10 +213,14 @@ export function outboxItem(o: OutboxItem): Item {
     [personIdx.sk]: `${o.state}#${o.sendAfter}#${o.outboxId}`,
   };
   // In the due index while the publisher has work on it: pending (at sendAfter), or claimed (at the end of the
-  // claim's lease, when a crashed attempt is picked up again). Digest items never: the digest reads them.
+  // claim's lease, when a crashed attempt is picked up again). A pending digest item waits in the digest's own
+  // partition (the next digest reads them all at once), by staff member; it leaves when digested or skipped.
   if (o.delivery !== 'digest' && (o.state === 'pending' || o.state === 'sending')) {
     item[due.pk] = keys.dueOutbox(shardOf(o.outboxId));
     item[due.sk] = `${o.state === 'sending' && o.leaseUntil ? o.leaseUntil : o.sendAfter}#${o.outboxId}`;
+  } else if (o.delivery === 'digest' && o.state === 'pending') {
+    item[due.pk] = keys.pendingDigest();
+    item[due.sk] = `${o.staffId}#${o.createdAt}#${o.outboxId}`;
   }
   return item;
 }
