@@ -140,17 +140,17 @@ export const jobAccess: Record<JobFunctionKey, TableAccess> = {
   // a channel that fails for good is flagged on the staff member (GetItem, UpdateItem: a rare path, listed by the
   // access-profile test as granted but not needed).
   publishDue: { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: ['GSI6'] },
-  // The daily digest (functions/app/digest.ts): staff of every org unit (GSI1), the district's open cases due soon
-  // (GSI4, filed by scope in memory), every pending digest item (GSI6, its own partition), the cases they are about
+  // The daily digest (functions/app/digest.ts): the district's staff and its open cases due soon (GSI4; the cases are
+  // filed by scope in memory), every pending digest item (GSI6, its own partition), the cases they are about
   // (BatchGetItem), the digest item (conditional PutItem; GetItem when a rerun finds it) and the items it marks (PutItem).
-  dailyDigest: { table: ['GetItem', 'BatchGetItem', 'PutItem'], indexes: ['GSI1', 'GSI4', 'GSI6'] },
+  dailyDigest: { table: ['GetItem', 'BatchGetItem', 'PutItem'], indexes: ['GSI4', 'GSI6'] },
   // The SMS-gateway subscriber: its DEDUPE#<key> claim (conditional PutItem), finish (UpdateItem) and release
   // (conditional DeleteItem); the phone by staff id (GetItem); a refused number flagged.
   smsGateway: { table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },
   // A bounce recorded on the staff member.
   deliveryFailure: { table: FLAGS_STAFF, indexes: [] },
-  // The subscription sync: staff of every org unit (GSI1); addresses refused flagged.
-  syncSubscriptions: { table: FLAGS_STAFF, indexes: ['GSI1'] },
+  // The subscription sync: the district's staff (GSI4); addresses refused flagged.
+  syncSubscriptions: { table: FLAGS_STAFF, indexes: ['GSI4'] },
   // Retention (functions/app/retention.ts): subjects who left the register, by leaving date (GSI4), a subject's open
   // cases (GSI5), the subject read again (GetItem) and erased in one transaction (RegisterStore.eraseSubject: a
   // conditional DeleteItem of the subject, a PutItem of what is kept). Never a case or its history.

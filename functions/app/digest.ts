@@ -88,10 +88,9 @@ async function pool<T, R>(items: readonly T[], n: number, fn: (item: T) => Promi
 export class DailyDigest {
   constructor(private readonly deps: DigestDeps) {}
 
-  /** All staff of the district, from the register (preferences as they are now). */
+  /** All staff of the district, from the register (preferences as they are now), in id order. */
   async allStaff(): Promise<Staff[]> {
-    const lists = await pool(this.deps.district.territory.all(), CONCURRENCY, (u) => this.deps.register.listStaff(u.id));
-    return lists.flat().sort((a, b) => a.staffId.localeCompare(b.staffId));
+    return (await this.deps.register.listAllStaff()).sort((a, b) => a.staffId.localeCompare(b.staffId));
   }
 
   /** Every staff member's digest of `date`, CONCURRENCY staff members at a time; a crash ends the run (rerun it). */

@@ -9,7 +9,7 @@ import type { RegisterStore } from '../store/register-store';
 import { generateSubjects } from './generate-subjects';
 
 /** Bump when the generator's output changes, so a seeded table is recognised as out of date. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2; // 2: staff items listed district-wide (GSI4 STAFF#ALL)
 
 export interface SeedResult {
   status: 'seeded' | 'already-seeded';

@@ -47,6 +47,8 @@ export const keys = {
   /** What is left of a subject whose personal fields were erased (functions/app/retention.ts). */
   erasedSubject: (id: string) => ({ PK: `SUBJECT#${id}`, SK: 'ERASED' }),
   staffOf: (orgUnitId: string) => `STAFF#${orgUnitId}`,
+  /** Every staff member of the district (GSI4): the daily digest and the subscription sync read them at once. */
+  allStaff: () => 'STAFF#ALL',
   casesOfSubject: (subjectId: string) => `SUBJ#${subjectId}`,
   remindersOf: (staffId: string) => `STAFF#${staffId}#OUTBOX`,
   /** Staff with an undeliverable channel (GSI2, sparse): for a manager to fix. */
@@ -83,7 +85,15 @@ export function orgUnitItem(districtId: string, u: OrgUnit): Item {
 }
 
 export function staffItem(s: Staff): Item {
-  const item: Item = { ...keys.staff(s.staffId), entity: 'staff', ...s, [queue.pk]: keys.staffOf(s.orgUnitId), [queue.sk]: s.staffId };
+  const item: Item = {
+    ...keys.staff(s.staffId),
+    entity: 'staff',
+    ...s,
+    [queue.pk]: keys.staffOf(s.orgUnitId),
+    [queue.sk]: s.staffId,
+    [district.pk]: keys.allStaff(),
+    [district.sk]: `${s.orgUnitId}#${s.staffId}`,
+  };
   // A staff member with an undeliverable channel is listed for managers (outbox-store listUndeliverableStaff).
   if (s.undeliverable?.length) Object.assign(item, { [owner.pk]: keys.undeliverableStaff(), [owner.sk]: s.staffId });
   return item;

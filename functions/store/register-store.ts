@@ -5,6 +5,7 @@ import type { Staff, Subject } from '../domain/people';
 import type { OrgUnit, OrgUnitKind } from '../domain/territory';
 import { keys, strip, upTo, type Item } from './keys';
 import { BadCursorError, decodeCursor, encodeCursor, isIndexKey, type Page } from './paging';
+import { queryAll } from './query';
 import { INDEXES } from './table-design';
 
 export interface SeedMarker {
@@ -86,6 +87,13 @@ export class RegisterStore {
   async getStaff(id: string): Promise<Staff | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.staff(id) }));
     return out.Item ? strip<Staff>(out.Item) : undefined;
+  }
+
+  /** Every staff member of the district, by org unit (one partition of GSI4, read whole). */
+  async listAllStaff(): Promise<Staff[]> {
+    const idx = INDEXES.district;
+    const items = await queryAll(this.doc, { TableName: this.tableName, IndexName: idx.name, KeyConditionExpression: `${idx.pk} = :pk`, ExpressionAttributeValues: { ':pk': keys.allStaff() } });
+    return items.map((i) => strip<Staff>(i));
   }
 
   async listStaff(orgUnitId: string): Promise<Staff[]> {

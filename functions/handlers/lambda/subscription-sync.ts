@@ -7,7 +7,7 @@ import type { Staff } from '../../domain/people';
 import type { OutboxStore } from '../../store/outbox-store';
 
 export interface SubscriptionSyncDeps {
-  /** Every staff member of the district (DailyDigest.allStaff: each org unit's staff from the register). */
+  /** Every staff member of the district (DailyDigest.allStaff: one read of the register's district-wide staff list). */
   digest: { allStaff(): Promise<Staff[]> };
   outbox: Pick<OutboxStore, 'flagUndeliverable'>;
   sns: SNSClient;
