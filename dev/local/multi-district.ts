@@ -60,7 +60,7 @@ async function openExchangeDemo(from: District, to: District): Promise<boolean> 
     // Her region of origin is the partner: the certificate check asks it to verify.
     const { territory } = from.rt.district;
     await from.rt.register.putMany([
-      subjectItem({ ...mobile, originRegion: toCode }, { managingOrgUnitId: mobile.communityId, streetId: territory.streetOf(mobile.communityId)!, districtId: territory.districtId }),
+      subjectItem({ ...mobile, originRegion: toCode }, territory),
     ]);
     await from.rt.openCase({ type: 'certificate_check', caseId: 'demo-xcc-1', subjectId: mobile.subjectId, startDate: addCalendarDays(today, -1) }, { kind: 'staff', staffId: officer(mobile.communityId)!.id });
   }

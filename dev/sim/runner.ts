@@ -265,7 +265,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<Simulation
     if (s.register) {
       const subject = s.register;
       const managing = managingOrgUnitId(subject);
-      const item = subjectItem(subject, { managingOrgUnitId: managing, streetId: world.territory.streetOf(managing) ?? config.id, districtId: config.id });
+      const item = subjectItem(subject, world.territory);
       await sender.run('registerSubject', () => runtime.register.putMany([item], { concurrency: 1 }));
     }
     await runtime.openCase(s.input, s.actor);

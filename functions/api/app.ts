@@ -16,7 +16,8 @@ import { claimNamesFromEnv, type ClaimNames } from './claims';
 import { openApiDocument } from './openapi';
 import { HttpProblem, parseOr400, problemResponse, validationProblem } from './problem';
 import { Router, type ApiDeps, type AuditFacts, type Ctx, type Route } from './router';
-import { apiRoutes, canonical } from './routes';
+import { canonical } from '../app/canonical-json';
+import { apiRoutes } from './routes';
 
 export type ApiEvent = APIGatewayProxyEventV2 & {
   requestContext: APIGatewayProxyEventV2['requestContext'] & { authorizer?: { jwt?: { claims?: Record<string, unknown>; scopes?: string[] | null } } };

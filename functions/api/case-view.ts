@@ -1,47 +1,17 @@
-// A case as the API returns it: overdue computed from the clock, and the actions this caller may
-// take now (the machine's actions for the type and state, each tried as a dry run of the pure
-// decide() with the caller as actor, so the domain's own authorization rules decide).
+// A case as the API returns it: overdue computed from the clock, and the actions this caller may take now (the
+// domain's permittedActions: what the type, state and level allow and her org unit is permitted).
 import type { DistrictContext } from '../app/district-context';
 import type { Case, HistoryEntry } from '../domain/case';
-import { allowedActions, decide, type MachineContext } from '../domain/case-machines';
+import { permittedActions, type MachineContext } from '../domain/case-machines';
 import { daysOverdue } from '../domain/reports';
-import { businessDateOf } from '../domain/time';
 import type { Caller } from './access';
 import type { CaseView } from './schemas';
 
 type StaffAction = CaseView['allowedActions'][number];
 
-export function machineContext(caller: Caller, district: DistrictContext, now: string): MachineContext {
-  const { territory, rules, deadline } = district;
-  return { now, actor: { kind: 'staff', staffId: caller.staffId }, actorOrgUnitId: caller.orgUnitId, territory, rules, deadline };
-}
-
-/** A command of each action that is well-formed, so a dry run reaches the authorization step. */
-function probe(action: StaffAction, now: string): Record<string, unknown> {
-  switch (action) {
-    case 'reject':
-    case 'cancel':
-      return { action, reason: 'probe' };
-    case 'reassign':
-      return { action, toOrgUnitId: 'probe' };
-    case 'record_outcome':
-      return { action, outcome: 'probe', date: businessDateOf(now) };
-    default:
-      return { action };
-  }
-}
-
-/**
- * The staff actions the caller may take on the case now. The machine lists what the type, state
- * and level allow; a dry run of decide() as the caller drops what her org unit may not do (a
- * rejection as "invalid" means she got past authorization and only the probe's values were wrong).
- */
-export function callerActions(c: Case, caller: Caller, district: DistrictContext, now: string): StaffAction[] {
-  const ctx = machineContext(caller, district, now);
-  return (allowedActions(c) as StaffAction[]).filter((action) => {
-    const r = decide(c, probe(action, now), ctx);
-    return r.ok || r.code === 'invalid';
-  });
+function machineContext(caller: Caller, district: DistrictContext, now: string): MachineContext {
+  const { territory, rules, deadline, holiday } = district;
+  return { now, actor: { kind: 'staff', staffId: caller.staffId }, actorOrgUnitId: caller.orgUnitId, territory, rules, deadline, holiday };
 }
 
 function historyView(h: HistoryEntry) {
@@ -70,7 +40,7 @@ export function caseView(c: Case, caller: Caller, district: DistrictContext, now
     closedAt: c.closedAt ?? null,
     parentCaseId: c.parentCaseId ?? null,
     data: c.data,
-    allowedActions: callerActions(c, caller, district, now),
+    allowedActions: permittedActions(c, machineContext(caller, district, now)) as StaffAction[],
     ...(history ? { history: history.map(historyView) } : {}),
   };
 }

@@ -212,12 +212,7 @@ export async function importSubjects(rows: unknown[], deps: ApiDeps, caller: Cal
     toWrite.push(subject);
   }
   if (toWrite.length) {
-    await deps.register.putMany(
-      toWrite.map((s) => {
-        const managing = managingOrgUnitId(s);
-        return subjectItem(s, { managingOrgUnitId: managing, streetId: territory.streetOf(managing) ?? territory.districtId, districtId: territory.districtId });
-      }),
-    );
+    await deps.register.putMany(toWrite.map((s) => subjectItem(s, territory)));
   }
   rejected.sort((a, b) => a.row - b.row);
   return { accepted: toWrite.length + unchanged, rejected, written: toWrite.map((x) => x.subjectId) };

@@ -1,21 +1,19 @@
 // The route table: each route parses (zod, in the pipeline), authorizes, calls the case service or
 // the stores, and shapes the response. docs/api.md is the contract; ./openapi.ts documents this table.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { CaseRejected, subjectRefOf } from '../app/case-service';
 import type { Case } from '../domain/case';
-import { allowedActions, decide, openCase, type OpenCaseInput } from '../domain/case-machines';
+import type { OpenCaseInput } from '../domain/case-machines';
 import { managingOrgUnitId, type Subject } from '../domain/people';
 import { checkNotDueUntil, notDueUntilOn } from '../domain/due-for-check';
 import { lateReportingReport, onTimeReport, overdueHandoverReport } from '../domain/reports';
 import { businessDateOf, daysBetween, endOfBusinessDay, startOfBusinessDay } from '../domain/time';
-import { StaleCaseError } from '../store/case-store';
-import { idempotencyItem } from '../store/keys';
 import type { Page } from '../store/paging';
 import { canSeeCase, canSeeSubject, canViewOrg, isDistrictManager, notFound, orgInScope, type Caller } from './access';
 import { maskPhone } from '../domain/reminders';
 import type { Staff } from '../domain/people';
 import { StaffChangeConflict, type StaffAdmin } from '../store/staff-admin';
-import { caseView, machineContext } from './case-view';
+import { caseView } from './case-view';
 import { exchangeRoutes } from './exchange-routes';
 import { importStaff, importSubjects, readRows, staffColumns, subjectColumns } from './imports';
 import { HttpProblem } from './problem';
@@ -43,19 +41,6 @@ import {
 } from './schemas';
 import type { z } from 'zod';
 
-const sha = (s: string) => createHash('sha256').update(s).digest('base64url');
-
-/** JSON with object keys sorted: the same body hashes the same whatever its key order (also a cursor's binding). */
-export function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
-}
 
 const actorOf = (caller: Caller) => ({ kind: 'staff' as const, staffId: caller.staffId });
 
@@ -64,12 +49,24 @@ const viewPage = (page: Page<Case>, ctx: Ctx<unknown, unknown, unknown>) => ({
   ...(page.cursor ? { cursor: page.cursor } : {}),
 });
 
-/** Maps a domain refusal to its problem. */
+/** Maps a refusal to its problem. */
 function rejectionProblem(err: CaseRejected): HttpProblem {
-  if (err.code === 'not_found') return new HttpProblem('not-found', err.reason);
-  if (err.code === 'invalid') return new HttpProblem('validation', err.reason, [{ path: 'body', message: err.reason }]);
-  return new HttpProblem('conflict', err.reason);
+  switch (err.code) {
+    case 'not_found':
+      return new HttpProblem('not-found', err.reason);
+    case 'invalid':
+      return new HttpProblem('validation', err.reason, [{ path: 'body', message: err.reason }]);
+    case 'forbidden':
+      return new HttpProblem('forbidden', err.reason);
+    default:
+      return new HttpProblem('conflict', err.reason);
+  }
 }
+
+/** A service refusal as its problem; anything else as it is. */
+const asProblem = (err: unknown): never => {
+  throw err instanceof CaseRejected ? rejectionProblem(err) : err;
+};
 
 // ---------------------------------------------------------------------------------------------
 // POST /cases
@@ -117,55 +114,18 @@ function openInput(body: CreateCaseBody, subject: Subject, caseId: string): Open
 async function createCase(ctx: Ctx<unknown, unknown, CreateCaseBody>) {
   const { body, caller, deps, now } = ctx;
   const { district } = deps;
-  const key = ctx.headers['idempotency-key'];
-  const requestHash = sha(canonical(body));
-  const keyHash = key ? sha(`${district.territory.districtId}|${caller.staffId}|${key}`).slice(0, 32) : undefined;
-
-  const replay = async (caseId: string, recordedHash: string) => {
-    if (recordedHash !== requestHash) throw new HttpProblem('conflict', 'this Idempotency-Key was used before with another request body');
-    const c = await deps.cases.get(caseId, true);
-    if (!c) throw new Error(`idempotency record names case ${caseId}, which does not exist`);
-    return { status: 200, body: caseView(c, caller, district, now), headers: { 'idempotent-replayed': 'true', location: `/cases/${encodeURIComponent(c.caseId)}` } };
-  };
-  if (keyHash) {
-    const rec = await deps.cases.getIdempotency(keyHash);
-    if (rec) return replay(rec.caseId, rec.requestHash);
-  }
-
   // A subject the district does not have and one outside the caller's scope: the same 404.
   const subject = await deps.register.getSubject(body.subjectId);
   if (!subject || !canSeeSubject(caller, subject, district.territory)) throw notFound('subject', body.subjectId);
   const opener = openerOrg(body, subject);
   if (!canViewOrg(caller, opener, district.territory)) throw new HttpProblem('forbidden', `opening a ${body.type} for this subject is for "${opener}" or an org unit above it; you act for "${caller.orgUnitId}"`);
 
-  const caseId = `${idPrefix[body.type]}-${keyHash ? keyHash.slice(0, 22) : randomUUID()}`;
-  const input = openInput(body, subject, caseId);
-  // A dry run first: the domain's refusal is the answer, and a derived id (health checks) is known.
-  const dry = openCase(input, machineContext(caller, district, now));
-  if (!dry.ok) throw rejectionProblem(new CaseRejected(dry.code, dry.reason));
-  const record = keyHash ? idempotencyItem({ keyHash, staffId: caller.staffId, requestHash, caseId: dry.case.caseId, createdAt: now }) : undefined;
-
-  let opened;
-  try {
-    opened = await deps.service.open(input, actorOf(caller), record ? { alsoPut: [record] } : {});
-  } catch (err) {
-    if (err instanceof CaseRejected) throw rejectionProblem(err);
-    if (err instanceof StaleCaseError && keyHash) {
-      // The same key won a race with this request: answer as its replay.
-      const rec = await deps.cases.getIdempotency(keyHash);
-      if (rec) return replay(rec.caseId, rec.requestHash);
-    }
-    throw err;
-  }
-  const location = `/cases/${encodeURIComponent(opened.case.caseId)}`;
-  if (!opened.created && record && keyHash) {
-    // The case existed already (a health check of the period, or a concurrent request with this key).
-    if (!(await deps.cases.putIdempotency(record))) {
-      const rec = await deps.cases.getIdempotency(keyHash);
-      if (rec) return replay(rec.caseId, rec.requestHash);
-    }
-  }
-  return { status: opened.created ? 201 : 200, body: caseView(opened.case, caller, district, now), headers: { location } };
+  const key = ctx.headers['idempotency-key'];
+  const idempotency = key ? deps.service.idempotency(caller.staffId, key, body) : undefined;
+  const caseId = `${idPrefix[body.type]}-${idempotency ? idempotency.keyHash.slice(0, 22) : randomUUID()}`;
+  const opened = await deps.service.open(() => openInput(body, subject, caseId), actorOf(caller), idempotency ? { idempotency } : {}).catch(asProblem);
+  const headers: Record<string, string> = { location: `/cases/${encodeURIComponent(opened.case.caseId)}`, ...(opened.replayed ? { 'idempotent-replayed': 'true' } : {}) };
+  return { status: opened.created ? 201 : 200, body: caseView(opened.case, caller, district, now), headers };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -174,37 +134,11 @@ async function createCase(ctx: Ctx<unknown, unknown, CreateCaseBody>) {
 async function actOnCase(ctx: Ctx<{ caseId: string }, unknown, CaseActionBody>) {
   const { body, caller, deps, now, params } = ctx;
   const { district } = deps;
-  const c = (await deps.cases.get(params.caseId, true)) as (Case & { recentCommands?: string[] }) | undefined;
-  if (!c || !canSeeCase(caller, c, district.territory)) throw notFound('case', params.caseId);
-
-  const key = ctx.headers['idempotency-key'];
-  let commandId: string;
-  if (key) {
-    const k = sha(`${caller.staffId}|${key}`).slice(0, 22);
-    commandId = `api:${k}:${sha(canonical(body)).slice(0, 16)}`;
-    const prior = c.recentCommands?.find((id) => id.startsWith(`api:${k}:`));
-    if (prior && prior !== commandId) throw new HttpProblem('conflict', 'this Idempotency-Key was used before with another request body');
-    if (prior) return { status: 200, body: caseView(c, caller, district, now), headers: { 'idempotent-replayed': 'true' } };
-  } else commandId = `api:${randomUUID()}`;
-
-  const stateConflict = (x: Case) => {
-    if (allowedActions(x).includes(body.action)) return undefined;
-    const r = decide(x, body, machineContext(caller, district, now));
-    return new HttpProblem('conflict', r.ok ? `${body.action} is not allowed for this case now` : r.reason);
-  };
-  const conflict = stateConflict(c);
-  if (conflict) throw conflict;
-  try {
-    const r = await deps.service.act(c.caseId, body, actorOf(caller), commandId, caller.orgUnitId);
-    const headers: Record<string, string> = r.applied ? {} : { 'idempotent-replayed': 'true' };
-    return { status: 200, body: caseView(r.case, caller, district, now), headers };
-  } catch (err) {
-    if (!(err instanceof CaseRejected)) throw err;
-    if (err.code !== 'not_allowed') throw rejectionProblem(err);
-    // The type and state allow the action: the refusal is about who acts (unless the case moved meanwhile).
-    const fresh = await deps.cases.get(c.caseId, true);
-    throw (fresh && stateConflict(fresh)) ?? new HttpProblem('forbidden', err.reason);
-  }
+  const { commandId, keyPart } = deps.service.staffCommandId(caller.staffId, ctx.headers['idempotency-key'], body);
+  const visible = (c: Case) => canSeeCase(caller, c, district.territory);
+  const r = await deps.service.act(params.caseId, body, actorOf(caller), commandId, caller.orgUnitId, { visible, ...(keyPart ? { keyPart } : {}) }).catch(asProblem);
+  const headers: Record<string, string> = r.applied ? {} : { 'idempotent-replayed': 'true' };
+  return { status: 200, body: caseView(r.case, caller, district, now), headers };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,17 +1,18 @@
 // The application service: load, decide (pure domain), persist as one conditional transaction.
 // Every entry point is idempotent: a repeated command or a retried step changes nothing twice.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Actor, Case } from '../domain/case';
-import { decide, openCase, type Decision, type Effect, type MachineContext, type OpenCaseInput, type Rejection, type SubjectRef } from '../domain/case-machines';
+import { allowedActions, decide, openCase, type Decision, type Effect, type MachineContext, type OpenCaseInput, type Rejection, type SubjectRef } from '../domain/case-machines';
 import type { Clock } from '../domain/clock';
 import { checkNotDueUntil } from '../domain/due-for-check';
 import { deliveryOf } from '../domain/reminders';
 import { businessDateOf } from '../domain/time';
 import { sendingStreetOf } from '../domain/visibility';
-import { managingOrgUnitId, type Staff, type Subject } from '../domain/people';
+import type { Staff, Subject } from '../domain/people';
 import type { CaseStore, CaseWrite, Commit } from '../store/case-store';
 import { StaleCaseError } from '../store/case-store';
-import { subjectItem, type FeedbackItem, type Item, type OutboxItem, type Timer } from '../store/keys';
+import { idempotencyItem, subjectItem, type FeedbackItem, type Item, type OutboxItem, type Timer } from '../store/keys';
+import { canonical } from './canonical-json';
 import type { RegisterStore } from '../store/register-store';
 import type { DistrictContext } from './district-context';
 import { CaseRejected } from './case-rejected';
@@ -47,11 +48,21 @@ export interface ActResult {
 export interface OpenResult {
   case: Case;
   created: boolean;
+  /** The case an earlier request with the same idempotency key opened (or found). */
+  replayed?: boolean;
+}
+
+/** An API request's idempotency key, hashed per district and caller, with its body's hash (CaseService.idempotency). */
+export interface Idempotency {
+  keyHash: string;
+  requestHash: string;
+  staffId: string;
 }
 
 export type TimerOutcome = 'fired' | 'stale' | 'rejected';
 
-const hashId = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 22);
+const sha = (s: string) => createHash('sha256').update(s).digest('base64url');
+const hashId = (s: string) => sha(s).slice(0, 22);
 
 export class CaseService {
   private readonly staffCache = new Map<string, { at: number; staff: Staff[] }>();
@@ -87,27 +98,74 @@ export class CaseService {
   }
 
   /**
-   * Opens a case. Its id is deterministic, so opening it again returns the existing case.
-   * `alsoPut`: new items written in the same transaction, each only if absent (the API's
-   * idempotency record); if one exists already, nothing is written and StaleCaseError is thrown.
+   * The idempotency of a staff request: its key hashed with the district and the caller (keys are per caller), and
+   * the request body's hash (the same key with another body is refused). Pure: the caller derives ids from it.
    */
-  async open(input: OpenCaseInput, actor: Actor, opts: { alsoPut?: Item[] } = {}): Promise<OpenResult> {
+  idempotency(staffId: string, key: string, body: unknown): Idempotency {
+    return {
+      keyHash: sha(`${this.deps.district.territory.districtId}|${staffId}|${key}`).slice(0, 32),
+      requestHash: sha(canonical(body)),
+      staffId,
+    };
+  }
+
+  /**
+   * The command id of a staff request: with an idempotency key, `api:<key hash>:<body hash>` (the same key and body
+   * are one command; `keyPart` finds the key sent with another body), else a fresh id.
+   */
+  staffCommandId(staffId: string, key: string | undefined, body: unknown): { commandId: string; keyPart?: string } {
+    if (!key) return { commandId: `api:${randomUUID()}` };
+    const keyPart = `api:${sha(`${staffId}|${key}`).slice(0, 22)}:`;
+    return { commandId: `${keyPart}${sha(canonical(body)).slice(0, 16)}`, keyPart };
+  }
+
+  /**
+   * Opens a case. Its id is deterministic, so opening it again returns the existing case. With `idempotency`, the
+   * request's record is written in the case's own transaction: the same key and body again replay the case it
+   * opened (`replayed`; `input` is then not even built), another body is refused (`key_reused`). `alsoPut`: other
+   * new items written in the same transaction, each only if absent (a department event's record); if one exists
+   * already, nothing is written and StaleCaseError is thrown (unless the case exists: then it is returned).
+   */
+  async open(input: OpenCaseInput | (() => OpenCaseInput), actor: Actor, opts: { idempotency?: Idempotency; alsoPut?: Item[] } = {}): Promise<OpenResult> {
+    const idem = opts.idempotency;
+    if (idem) {
+      const replay = await this.replay(idem);
+      if (replay) return replay;
+    }
     const ctx = this.ctx(actor);
-    const decision = openCase(input, ctx);
+    const decision = openCase(typeof input === 'function' ? input() : input, ctx);
     if (!decision.ok) throw new CaseRejected(decision.code, decision.reason);
+    const record = idem ? idempotencyItem({ ...idem, caseId: decision.case.caseId, createdAt: ctx.now }) : undefined;
     const existing = await this.deps.cases.get(decision.case.caseId, true);
-    if (existing) return { case: existing, created: false };
+    if (existing) {
+      // The case existed already (a health check of the period): the key now names it, unless a concurrent request took the key.
+      if (record && !(await this.deps.cases.putIdempotency(record))) return (await this.replay(idem!)) ?? { case: existing, created: false };
+      return { case: existing, created: false };
+    }
     try {
       const commit = await this.commitFor(decision, undefined, ctx);
-      if (opts.alsoPut?.length) commit.puts = [...(commit.puts ?? []), ...opts.alsoPut];
+      commit.puts = [...(commit.puts ?? []), ...(record ? [record] : []), ...(opts.alsoPut ?? [])];
       await this.deps.cases.commit(commit);
       return { case: decision.case, created: true };
     } catch (err) {
       if (!(err instanceof StaleCaseError)) throw err;
+      // The same key won a race with this request, or the case was opened meanwhile.
+      const replay = idem ? await this.replay(idem) : undefined;
+      if (replay) return replay;
       const now = await this.deps.cases.get(decision.case.caseId, true);
       if (now) return { case: now, created: false };
       throw err;
     }
+  }
+
+  /** The case an idempotency key opened before, if it did; a key sent with another body is refused. */
+  private async replay(idem: Idempotency): Promise<OpenResult | undefined> {
+    const rec = await this.deps.cases.getIdempotency(idem.keyHash);
+    if (!rec) return undefined;
+    if (rec.requestHash !== idem.requestHash) throw new CaseRejected('key_reused', 'this Idempotency-Key was used before with another request body');
+    const c = await this.deps.cases.get(rec.caseId, true);
+    if (!c) throw new Error(`idempotency record names case ${rec.caseId}, which does not exist`);
+    return { case: c, created: false, replayed: true };
   }
 
   /**
@@ -174,14 +232,24 @@ export class CaseService {
    * Applies a staff or system command to a case. `commandId` identifies the request (the API's
    * idempotency key, the workflow step); the same id is applied at most once.
    */
-  async act(caseId: string, command: unknown, actor: Actor, commandId: string, actorOrgUnitId?: string): Promise<ActResult> {
+  async act(caseId: string, command: unknown, actor: Actor, commandId: string, actorOrgUnitId?: string, opts: { visible?: (c: Case) => boolean; keyPart?: string } = {}): Promise<ActResult> {
     for (let attempt = 1; ; attempt++) {
       const current = (await this.deps.cases.get(caseId, true)) as StoredCase | undefined;
-      if (!current) throw new CaseRejected('not_found', `no case "${caseId}"`);
+      // A case the caller may not see answers as one that does not exist.
+      if (!current || (opts.visible && !opts.visible(current))) throw new CaseRejected('not_found', `no case "${caseId}"`);
       if (current.recentCommands?.includes(commandId)) return { case: current, applied: false };
+      // A keyed command id is `<key part><body hash>`: the same key with another body is refused, not applied.
+      const keyPart = opts.keyPart;
+      if (keyPart && current.recentCommands?.some((id) => id.startsWith(keyPart)))
+        throw new CaseRejected('key_reused', 'this Idempotency-Key was used before with another request body');
       const ctx = this.ctx(actor, actorOrgUnitId);
       const decision = decide(current, command, ctx);
-      if (!decision.ok) throw new CaseRejected(decision.code, decision.reason);
+      if (!decision.ok) {
+        // The state allows the action but the domain refused it: the refusal is about who acts.
+        const action = (command as { action?: unknown } | null)?.action;
+        const byState = actor.kind === 'staff' && decision.code === 'not_allowed' && allowedActions(current).includes(action as never);
+        throw new CaseRejected(byState ? 'forbidden' : decision.code, decision.reason);
+      }
       try {
         await this.deps.cases.commit(await this.commitFor(decision, current, ctx, commandId));
         return { case: decision.case, applied: true };
@@ -332,9 +400,7 @@ export class CaseService {
   }
 
   private subjectItem(s: Subject): Item {
-    const { territory } = this.deps.district;
-    const managing = managingOrgUnitId(s);
-    return subjectItem(s, { managingOrgUnitId: managing, streetId: territory.streetOf(managing) ?? territory.districtId, districtId: territory.districtId });
+    return subjectItem(s, this.deps.district.territory);
   }
 
   /** Staff who receive a notice for (org unit, role); a role nobody holds falls back to the unit's staff. */

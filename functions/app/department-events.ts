@@ -108,7 +108,7 @@ export class DepartmentEventService {
         if (cls === 'co_managed') throw new Refused('class: a subject joins as primary or mobile; her unit registers her as co_managed');
         if (subject && !(subject.communityId === communityId && subject.registeredOn === e.date)) throw new Refused(`already_registered: subject "${e.subjectId}" is on the register`);
         const s: Subject = { subjectId: e.subjectId, class: cls, communityId, registeredOn: e.date, ...(e.originRegion ? { originRegion: e.originRegion } : {}) };
-        const item = subjectItem(s, { managingOrgUnitId: communityId, streetId: district.territory.streetOf(communityId)!, districtId: district.territory.districtId });
+        const item = subjectItem(s, district.territory);
         if (cls !== 'mobile') return this.commit([item, record]);
         // Her register entry first (the certificate check reads her region of origin), then the check with the record.
         if (!subject) await this.commit([item]).catch(() => undefined);
@@ -126,8 +126,7 @@ export class DepartmentEventService {
       case 'death': {
         // She leaves the register (no new checks or notices; retention takes her files later) with the record, at once.
         const s = known();
-        const where = { managingOrgUnitId: s.communityId, streetId: district.territory.streetOf(s.communityId) ?? district.territory.districtId, districtId: district.territory.districtId };
-        const left = subjectItem({ ...s, leftOn: e.date, leftReason: 'death' } as Subject & { leftOn: string }, where);
+        const left = subjectItem({ ...s, leftOn: e.date, leftReason: 'death' } as Subject & { leftOn: string }, district.territory);
         try {
           await this.deps.cases.commit({ cases: [], subjects: [left], puts: [record] });
           return { outcome: 'applied' };

@@ -169,7 +169,7 @@ export class ExchangeReceiver {
       registeredOn: m.body.moveDate,
       ...(m.body.originRegion ? { originRegion: m.body.originRegion } : {}),
     };
-    return [subjectItem(s, { managingOrgUnitId: s.communityId, streetId: territory.streetOf(s.communityId) ?? territory.districtId, districtId: territory.districtId })];
+    return [subjectItem(s, territory)];
   }
 
   /** She left this district's register on the day the receiving community acknowledged her (idempotent). */

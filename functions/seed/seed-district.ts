@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { systemClock, type Clock } from '../domain/clock';
 import type { DistrictConfig } from '../domain/district-config';
-import { managingOrgUnitId, type Staff } from '../domain/people';
+import type { Staff } from '../domain/people';
 import { Territory } from '../domain/territory';
 import { orgUnitItem, staffItem, subjectItem } from '../store/keys';
 import type { RegisterStore } from '../store/register-store';
@@ -49,10 +49,7 @@ export async function seedDistrict(
   const items = [
     ...territory.all().map((u) => orgUnitItem(config.id, u)),
     ...staff.map((s) => staffItem(s)),
-    ...subjects.map((s) => {
-      const managing = managingOrgUnitId(s);
-      return subjectItem(s, { managingOrgUnitId: managing, streetId: territory.streetOf(managing) ?? config.id, districtId: config.id });
-    }),
+    ...subjects.map((s) => subjectItem(s, territory)),
   ];
   await store.putMany(items, {
     concurrency: opts.concurrency,

@@ -1,8 +1,8 @@
 // Key builders: the only place that knows how an entity maps onto PK/SK and index attributes.
 // docs/data-model.md lists each of them; test/store/data-model-doc.test.ts checks the two agree.
 import type { Case, HistoryEntry } from '../domain/case';
-import type { Staff, Subject } from '../domain/people';
-import type { OrgUnit } from '../domain/territory';
+import { managingOrgUnitId, type Staff, type Subject } from '../domain/people';
+import type { OrgUnit, Territory } from '../domain/territory';
 import type { Instant } from '../domain/time';
 import { INDEXES } from './table-design';
 
@@ -99,7 +99,13 @@ export function staffItem(s: Staff): Item {
   return item;
 }
 
-export function subjectItem(s: Subject & { leftOn?: string }, where: { managingOrgUnitId: string; streetId: string; districtId: string }): Item {
+/**
+ * A subject's item, listed where she is managed: her managing org unit (her unit when co_managed, else her
+ * community), its street and the district (functions/domain/people.ts managingOrgUnitId).
+ */
+export function subjectItem(s: Subject & { leftOn?: string }, territory: Pick<Territory, 'streetOf' | 'districtId'>): Item {
+  const managing = managingOrgUnitId(s);
+  const where = { managingOrgUnitId: managing, streetId: territory.streetOf(managing) ?? territory.districtId, districtId: territory.districtId };
   if (s.leftOn) {
     // Left the register: in no org unit's or street's list (no health checks, no notices), listed
     // under LEFT#<district> by the date she left, for retention (functions/app/retention.ts).

@@ -49,5 +49,5 @@ export async function twoDistricts(start: string, opts: { fault?: DispatcherDeps
 /** Puts a subject straight on a district's register (a mobile woman with her region of origin, say). */
 export async function putSubject(rt: LocalRuntime, s: Subject): Promise<void> {
   const { territory } = rt.district;
-  await rt.register.putMany([subjectItem(s, { managingOrgUnitId: s.communityId, streetId: territory.streetOf(s.communityId)!, districtId: territory.districtId })]);
+  await rt.register.putMany([subjectItem(s, territory)]);
 }

@@ -292,7 +292,7 @@ describe('IAM table access profiles', () => {
     const withCase = subjects.find((_, i) => open[i]! > 0)!;
     // Every seeded subject has an open health check by now: one registered afterwards has none.
     const without = { subjectId: 's-iam-left', class: 'primary' as const, communityId: 'east-a', registeredOn: '2023-05-02' };
-    await rt.register.putMany([subjectItem(without, { managingOrgUnitId: 'east-a', streetId: 'east', districtId: rt.district.territory.districtId })]);
+    await rt.register.putMany([subjectItem(without, rt.district.territory)]);
     for (const x of [withCase, without]) await rt.register.markSubjectLeft(x.subjectId, '2024-01-10', 'moved_away');
     const retention = await run('retention', () => createRetentionHandler({ register: rt.register, cases: rt.cases, clock: rt.clock, config: rt.district.config })({}));
     expect(retention).toMatchObject({ due: 2, erased: 1, heldByOpenCases: 1 });

@@ -11,6 +11,8 @@ import { RegisterStore } from '../../functions/store/register-store';
 import { testDynamoClient, uniqueTableName } from '../support/dynamodb';
 
 const D = 'testdistrict';
+/** Where the subjects below are listed: c1, c3 and u1 all lie in street s1. */
+const where = { districtId: D, streetOf: (id: string) => (['c1', 'c3', 'u1'].includes(id) ? 's1' : undefined) };
 const client = testDynamoClient();
 const meter = new CapacityMeter(client);
 const doc = documentClient(client);
@@ -93,8 +95,8 @@ beforeAll(async () => {
     staffItem({ staffId: 'co-c1-1', name: 'Officer', role: 'community_officer', orgUnitId: 'c1', phone: '+8613900000001', email: 'a@example.cn', channel: 'sms', language: 'zh-CN', quietHours: { start: '21:00', end: '08:00' } }),
     staffItem({ staffId: 'co-c1-2', name: 'Officer 2', role: 'community_officer', orgUnitId: 'c1', phone: '+8613900000002', email: 'b@example.cn', channel: 'email', language: 'en', quietHours: { start: '21:00', end: '08:00' } }),
     staffItem({ staffId: 'sm-s1', name: 'Manager', role: 'street_manager', orgUnitId: 's1', phone: '+8613900000003', email: 'c@example.cn', channel: 'both', language: 'zh-CN', quietHours: { start: '21:00', end: '08:00' } }),
-    ...['p1', 'p2', 'p3'].map((id) => subjectItem({ subjectId: id, class: 'primary', communityId: 'c1', registeredOn: '2026-01-01' }, { managingOrgUnitId: 'c1', streetId: 's1', districtId: D })),
-    subjectItem({ subjectId: 'w1', class: 'co_managed', communityId: 'c3', unitId: 'u1', registeredOn: '2026-01-01' }, { managingOrgUnitId: 'u1', streetId: 's1', districtId: D }),
+    ...['p1', 'p2', 'p3'].map((id) => subjectItem({ subjectId: id, class: 'primary', communityId: 'c1', registeredOn: '2026-01-01' }, where)),
+    subjectItem({ subjectId: 'w1', class: 'co_managed', communityId: 'c3', unitId: 'u1', registeredOn: '2026-01-01' }, where),
   ]);
   for (const c of all) {
     await cases.create({
