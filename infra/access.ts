@@ -118,11 +118,11 @@ export const workflowAccess: Record<FunctionKey, TableAccess> = {
  * subjects, Query on the table: a case with its history, the audit log), queues and reports on
  * GSI1–GSI4 and GSI7, a subject's open cases on GSI5 (imports); case opens and changes through the
  * case service in process (PutItem, DeleteItem in transactions), audit and idempotency records
- * (PutItem), and imports of staff and subjects (BatchWriteItem). Not the due index (GSI6): timers,
- * unsent reminders and feedback are the sweeper's and the publisher's.
+ * (PutItem), and imports of staff and subjects (a conditional PutItem each, on the record as read).
+ * Not the due index (GSI6): timers, unsent reminders and feedback are the sweeper's and the publisher's.
  */
 export const apiAccess: TableAccess = {
-  table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem', 'BatchWriteItem'],
+  table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem'],
   indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI7'],
   appendsAudit: true,
 };

@@ -4,7 +4,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { z } from 'zod';
 import type { Staff, Subject } from '../domain/people';
 import { managingOrgUnitId } from '../domain/people';
-import { staffItem, subjectItem } from '../store/keys';
+import { StaffChangeConflict } from '../store/staff-admin';
 import { roleOrgKind, type Caller } from './access';
 import { HttpProblem, validationProblem } from './problem';
 import type { ApiDeps } from './router';
@@ -93,7 +93,7 @@ export async function importStaff(rows: unknown[], deps: ApiDeps): Promise<Impor
   const { territory } = deps.district;
   const rejected: Rejection[] = [];
   const firstRow = new Map<string, number>();
-  const accepted: Staff[] = [];
+  const accepted: { row: number; staff: Staff }[] = [];
   rows.forEach((raw, i) => {
     const row = i + 1;
     const r = rowShape(staffImportRow, raw, row, rejected);
@@ -106,7 +106,7 @@ export async function importStaff(rows: unknown[], deps: ApiDeps): Promise<Impor
     if (first !== undefined) rejected.push({ row, field: 'staffId', reason: `listed twice (first at row ${first})` });
     else firstRow.set(r.staffId, row);
     if (rejected.length > before) return;
-    accepted.push({
+    const staff: Staff = {
       staffId: r.staffId,
       name: r.name,
       role: r.role,
@@ -116,20 +116,28 @@ export async function importStaff(rows: unknown[], deps: ApiDeps): Promise<Impor
       channel: r.channel,
       language: r.language,
       quietHours: { start: r.quietHoursStart, end: r.quietHoursEnd },
-    });
+    };
+    accepted.push({ row, staff });
   });
-  // A channel flagged undeliverable stays flagged while its address is the same; a new address clears it.
+  // Each replaces her record conditionally (a flag stays while its address is the same: StaffAdmin.replace).
+  if (!deps.staffAdmin) throw new Error('the API was created without staffAdmin');
+  const admin = deps.staffAdmin;
+  let written = 0;
   for (let i = 0; i < accepted.length; i += 16) {
     await Promise.all(
-      accepted.slice(i, i + 16).map(async (s) => {
-        const before = await deps.register.getStaff(s.staffId);
-        const kept = (before?.undeliverable ?? []).filter((f) => (f.channel === 'sms' ? before!.phone === s.phone : before!.email === s.email));
-        if (kept.length) s.undeliverable = kept;
+      accepted.slice(i, i + 16).map(async ({ row, staff }) => {
+        try {
+          await admin.replace(staff);
+          written++;
+        } catch (err) {
+          if (!(err instanceof StaffChangeConflict)) throw err;
+          rejected.push({ row, field: 'staffId', reason: err.message });
+        }
       }),
     );
   }
-  if (accepted.length) await deps.register.putMany(accepted.map((s) => staffItem(s)));
-  return { accepted: accepted.length, rejected };
+  rejected.sort((a, b) => a.row - b.row);
+  return { accepted: written, rejected };
 }
 
 /** The row error for a subject a street manager may not write: one text for "no such subject" and "not yours". */
@@ -189,7 +197,7 @@ export async function importSubjects(rows: unknown[], deps: ApiDeps, caller: Cal
 
   const existing = await deps.register.getSubjects(valid.map((v) => v.subject.subjectId));
   const districtWide = caller.orgUnit.kind === 'district';
-  const toWrite: Subject[] = [];
+  const toWrite: { row: number; subject: Subject }[] = [];
   let unchanged = 0;
   for (const { row, subject } of valid) {
     const now = existing.get(subject.subjectId);
@@ -209,11 +217,18 @@ export async function importSubjects(rows: unknown[], deps: ApiDeps, caller: Cal
         continue;
       }
     }
-    toWrite.push(subject);
+    toWrite.push({ row, subject });
   }
-  if (toWrite.length) {
-    await deps.register.putMany(toWrite.map((s) => subjectItem(s, territory)));
+  // Each written only if her record is still as read (absent: still absent); one changed meanwhile is that row's error.
+  const written: string[] = [];
+  for (let i = 0; i < toWrite.length; i += 16) {
+    await Promise.all(
+      toWrite.slice(i, i + 16).map(async ({ row, subject }) => {
+        if (await deps.register.putSubjectIfUnchanged(existing.get(subject.subjectId), subject, territory)) written.push(subject.subjectId);
+        else rejected.push({ row, field: 'subjectId', reason: 'her record changed while the import ran; import the row again' });
+      }),
+    );
   }
   rejected.sort((a, b) => a.row - b.row);
-  return { accepted: toWrite.length + unchanged, rejected, written: toWrite.map((x) => x.subjectId) };
+  return { accepted: written.length + unchanged, rejected, written };
 }

@@ -86,7 +86,7 @@ export class CaseService {
     if (!s || (s as Subject & { leftOn?: string }).leftOn) throw new CaseRejected('not_found', `no subject "${subjectId}" in district ${this.deps.district.territory.districtId}`);
     const { notDueUntil: _old, ...rest } = s;
     const after: Subject = check.value ? { ...rest, notDueUntil: check.value } : rest;
-    if (!(await this.deps.register.replaceSubjectIfUnchanged(s, this.subjectItem(after)))) throw new CaseRejected('not_allowed', `the record of subject ${subjectId} changed meanwhile; try again`);
+    if (!(await this.deps.register.putSubjectIfUnchanged(s, after, this.deps.district.territory))) throw new CaseRejected('not_allowed', `the record of subject ${subjectId} changed meanwhile; try again`);
     return after;
   }
 

@@ -1,9 +1,9 @@
 // The register: org units, staff and subjects of one district, and the seed marker.
-import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { Staff, Subject } from '../domain/people';
-import type { OrgUnit, OrgUnitKind } from '../domain/territory';
-import { keys, strip, upTo, type Item } from './keys';
+import type { OrgUnit, OrgUnitKind, Territory } from '../domain/territory';
+import { keys, strip, subjectItem, upTo, type Item } from './keys';
 import { BadCursorError, decodeCursor, encodeCursor, isIndexKey, type Page } from './paging';
 import { queryAll } from './query';
 import { INDEXES } from './table-design';
@@ -115,19 +115,28 @@ export class RegisterStore {
   }
 
   /**
-   * Writes a subject's record again (rebuilt with subjectItem) only if it still stands as read: same class, community,
-   * unit and mark, still on the register. False when it changed meanwhile.
+   * Writes a subject's record (built with subjectItem, listed where she is managed) only if it still stands as read:
+   * `before` absent → only if she is still absent; otherwise the same class, community, unit, implant, registration
+   * date and mark, still on the register. False when it changed meanwhile.
    */
-  async replaceSubjectIfUnchanged(before: Subject, item: Item): Promise<boolean> {
-    const names: Record<string, string> = { '#class': 'class', '#community': 'communityId', '#unit': 'unitId', '#mark': 'notDueUntil', '#left': 'leftOn' };
-    const values: Record<string, unknown> = { ':class': before.class, ':community': before.communityId };
-    const parts = ['attribute_exists(PK)', '#class = :class', '#community = :community', 'attribute_not_exists(#left)'];
-    if (before.unitId) (values[':unit'] = before.unitId), parts.push('#unit = :unit');
-    else parts.push('attribute_not_exists(#unit)');
-    if (before.notDueUntil) (values[':mark'] = before.notDueUntil), parts.push('#mark = :mark');
-    else parts.push('attribute_not_exists(#mark)');
+  async putSubjectIfUnchanged(before: Subject | undefined, after: Subject, territory: Pick<Territory, 'streetOf' | 'districtId'>): Promise<boolean> {
+    const item = subjectItem(after, territory);
+    let condition: Pick<PutCommandInput, 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'>;
+    if (!before) condition = { ConditionExpression: 'attribute_not_exists(PK)' };
+    else {
+      const names: Record<string, string> = { '#left': 'leftOn' };
+      const values: Record<string, unknown> = {};
+      const parts = ['attribute_exists(PK)', 'attribute_not_exists(#left)'];
+      const fields = { class: before.class, communityId: before.communityId, unitId: before.unitId, implantUntil: before.implantUntil, registeredOn: before.registeredOn, notDueUntil: before.notDueUntil };
+      Object.entries(fields).forEach(([field, value], i) => {
+        names[`#f${i}`] = field;
+        if (value === undefined) parts.push(`attribute_not_exists(#f${i})`);
+        else (values[`:f${i}`] = value), parts.push(`#f${i} = :f${i}`);
+      });
+      condition = { ConditionExpression: parts.join(' AND '), ExpressionAttributeNames: names, ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}) };
+    }
     try {
-      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ConditionExpression: parts.join(' AND '), ExpressionAttributeNames: names, ExpressionAttributeValues: values }));
+      await this.doc.send(new PutCommand({ TableName: this.tableName, Item: item, ...condition }));
       return true;
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) return false;

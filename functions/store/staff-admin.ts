@@ -1,5 +1,5 @@
-// Staff records as the API changes them: a staff member's own preferences (channel, language, quiet hours) and a
-// manager clearing an undeliverable flag after fixing the address. Each change is one conditional PutItem of the
+// Staff records as the API changes them: a staff member's own preferences (channel, language, quiet hours), a
+// manager clearing an undeliverable flag after fixing the address, and an imported record replacing hers. Each change is one conditional PutItem of the
 // whole staff record on "unchanged since read" (every attribute read, compared), retried a few times on a lost race:
 // the API needs no UpdateItem grant, and a concurrent import, flag or edit is never overwritten. The record is
 // rebuilt with staffItem(), so the sparse UNDELIVERABLE#STAFF listing follows the flags.
@@ -63,6 +63,32 @@ export class StaffAdmin {
       const { undeliverable: _u, ...rest } = s;
       return next.length ? { ...rest, undeliverable: next } : rest;
     });
+  }
+
+  /**
+   * Puts an imported record in place of hers (staff records are master data the district keeps; a new id is added):
+   * a channel flagged undeliverable stays flagged while its address is the same, a new address clears it.
+   * Conditional on her record as read (absent: still absent), retried on a lost race.
+   */
+  async replace(next: Staff): Promise<void> {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const got = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.staff(next.staffId), ConsistentRead: true }));
+      const { undeliverable: _ignored, ...imported } = next;
+      let after: Staff = imported;
+      if (got.Item) {
+        const before = strip<Staff>(got.Item);
+        const kept = (before.undeliverable ?? []).filter((f) => (f.channel === 'sms' ? before.phone === next.phone : before.email === next.email));
+        if (kept.length) after = { ...imported, undeliverable: kept };
+      }
+      const condition = got.Item ? unchangedCondition(got.Item) : { ConditionExpression: 'attribute_not_exists(PK)' };
+      try {
+        await this.doc.send(new PutCommand({ TableName: this.tableName, Item: staffItem(after), ...condition }));
+        return;
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+    }
+    throw new StaffChangeConflict(next.staffId);
   }
 
   private async change(staffId: string, fn: (s: Staff) => Staff): Promise<Staff | undefined> {

@@ -11,8 +11,8 @@ import { RegisterStore } from '../../functions/store/register-store';
 import { testDynamoClient, uniqueTableName } from '../support/dynamodb';
 
 const D = 'testdistrict';
-/** Where the subjects below are listed: c1, c3 and u1 all lie in street s1. */
-const where = { districtId: D, streetOf: (id: string) => (['c1', 'c3', 'u1'].includes(id) ? 's1' : undefined) };
+/** Where the subjects below are listed: the street of each community and unit (as `owners` below). */
+const where = { districtId: D, streetOf: (id: string) => ({ c1: 's1', c2: 's1', c3: 's2', u1: 's1' })[id] };
 const client = testDynamoClient();
 const meter = new CapacityMeter(client);
 const doc = documentClient(client);
