@@ -244,7 +244,7 @@ async function main() {
     console.log('');
     console.log('Try it from a script (POST /dev/login issues a token without the browser; local only):');
     console.log(`  TOKEN=$(curl -s -X POST ${url}/dev/login -H 'content-type: application/json' -d '{"staffId":"${sm}"}' | node -pe 'JSON.parse(require("fs").readFileSync(0)).token')`);
-    console.log(`  curl -s -X POST ${url}/dev/clock -H 'content-type: application/json' -d '{"advanceDays":31}'`);
+    console.log(`  curl -s -X POST ${url}/dev/clock -H 'content-type: application/json' -d '{"advanceDays":14}'`);
     console.log(`  curl -s "${url}/reports/overdue-handovers?orgUnitId=${street.id}" -H "authorization: Bearer $TOKEN"`);
     console.log('\nPress Ctrl-C to stop.');
   } catch (err) {
