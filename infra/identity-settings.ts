@@ -10,14 +10,14 @@
 //   oidcAudience   comma-separated audiences the authorizer accepts (`aud`, or `client_id` of an access token)
 //   oidcClientId   the dashboard's client id at the issuer (public client, PKCE); default the first audience
 //   oidcClaims     JSON: the claim names for staffId, orgUnitId, role, district, e.g. {"staffId":"sub"}
+import { claimKeys, defaultClaimNames, type ClaimKey, type ClaimNames } from '../functions/api/claims';
 import type { Partition } from './target';
 
-export const claimKeys = ['staffId', 'orgUnitId', 'role', 'district'] as const;
-export type ClaimKey = (typeof claimKeys)[number];
-export type ClaimNames = Record<ClaimKey, string>;
+// The claim names are the API's (functions/api/claims.ts): the stack passes them to it as OIDC_CLAIMS.
+export { claimKeys, type ClaimKey, type ClaimNames };
 
 /** The claims of the stack's Cognito user pool (its custom attributes), and the default for any issuer. */
-export const COGNITO_CLAIMS: ClaimNames = { staffId: 'custom:staffId', orgUnitId: 'custom:orgUnitId', role: 'custom:role', district: 'custom:district' };
+export const COGNITO_CLAIMS: ClaimNames = defaultClaimNames;
 
 export interface OidcSettings {
   issuer: string;

@@ -18,6 +18,7 @@ import type { DistrictConfig } from '../functions/domain/district-config';
 import type { TableAccess } from './access';
 import { ShudiFunction } from './lambda-function';
 import { paths } from './paths';
+import { partitionOf } from './target';
 
 /** deliverMessage claims and finishes dedupe keys (conditional PutItem, UpdateItem); it reads and deletes nothing. */
 export const deliverMessageAccess: TableAccess = { table: ['PutItem', 'UpdateItem'], indexes: [] };
@@ -31,8 +32,6 @@ export interface ReminderDeliveryProps {
   publisher: ShudiFunction;
 }
 
-/** Whether a region is in the aws-cn partition (Beijing, Ningxia). */
-const isChinaRegion = (region: string) => !Token.isUnresolved(region) && region.startsWith('cn-');
 
 export class ReminderDelivery extends Construct {
   /** The direct sender, when a channel is sent directly. */
@@ -43,7 +42,8 @@ export class ReminderDelivery extends Construct {
     const { district, stage } = props;
     const { delivery } = district;
     const region = Stack.of(this).region;
-    if (isChinaRegion(region)) {
+    // A region the stack knows (not a token) in the aws-cn partition: both channels must be sent directly.
+    if (!Token.isUnresolved(region) && partitionOf(region) === 'aws-cn') {
       const file = `seeds/districts/${district.id}.json`;
       if (delivery.sms.provider === 'sns')
         throw new Error(`${file}: delivery.sms: SNS sends no SMS in ${region} (aws-cn); set "provider" to "aliyun" or "tencent" with the approved sign name and templates (docs/reminders.md)`);
