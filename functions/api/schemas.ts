@@ -296,6 +296,14 @@ responseComponents.add(orgUnitView, { id: 'OrgUnit' });
 export const orgUnitList = z.object({ items: z.array(orgUnitView) });
 responseComponents.add(orgUnitList, { id: 'OrgUnitList' });
 
+export const applicationCodeView = z.object({
+  code: z.string().describe('what an application is for: the code POST /cases takes (type application)'),
+  name,
+});
+responseComponents.add(applicationCodeView, { id: 'ApplicationCode' });
+export const applicationCodeList = z.object({ items: z.array(applicationCodeView) });
+responseComponents.add(applicationCodeList, { id: 'ApplicationCodeList' });
+
 export const preferencesView = z.object({
   staffId: z.string(),
   channel: z.enum(channels),
