@@ -124,6 +124,9 @@ describe.skipIf(!!skipReason)('dashboard: receiving an application (chromium, re
     await page.waitForURL(new RegExp(`#/case/${opened[0]!.caseId}$`));
     await page.getByText('待社区意见').first().waitFor();
     await page.getByText('申请').first().waitFor();
+    // What it is for, by the district's name (in its fields and in the opening line of its history).
+    await expect.poll(() => page.getByText('独生子女父母光荣证').count()).toBe(2);
+    expect(await page.getByText('one_child_certificate').count()).toBe(0);
 
     mkdirSync(outDir, { recursive: true });
     await page.screenshot({ path: join(outDir, 'application-opened.png'), fullPage: true });

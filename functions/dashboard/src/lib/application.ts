@@ -1,7 +1,6 @@
 // Opening an application from the dashboard: what the form holds, its checks before sending, and the body of
 // POST /cases. What is applied for is a code from the district's list (GET /application-codes): never free text.
 import type { ApplicationCode, CreateApplicationBody } from '../api/types';
-import type { MessageKey } from '../i18n';
 import type { FieldError } from './actions';
 
 export interface ApplicationForm {
@@ -36,5 +35,3 @@ export function applicationFieldOf(status: number, path: string | undefined): st
   if (status === 404 && !path) return 'body.subjectId';
   return undefined;
 }
-
-export type { MessageKey };
