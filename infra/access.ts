@@ -18,7 +18,7 @@ export interface TableAccess {
   readonly table: readonly TableAction[];
   /** Indexes it queries (an index allows Query only). */
   readonly indexes: readonly IndexName[];
-  /** Appends audit entries (the API only): PutItem on AUDIT# partitions; no role may change or delete one. */
+  /** Appends audit entries (the API, and the retention job's mark clearing): PutItem on AUDIT# partitions; no role may change or delete one. */
   readonly appendsAudit?: boolean;
 }
 
@@ -154,5 +154,8 @@ export const jobAccess: Record<JobFunctionKey, TableAccess> = {
   // Retention (functions/app/retention.ts): subjects who left the register, by leaving date (GSI4), a subject's open
   // cases (GSI5), the subject read again (GetItem) and erased in one transaction (RegisterStore.eraseSubject: a
   // conditional DeleteItem of the subject, a PutItem of what is kept). Never a case or its history.
-  retention: { table: ['GetItem', 'PutItem', 'DeleteItem'], indexes: ['GSI4', 'GSI5'] },
+  // Then "not due until" marks whose date has come (functions/app/not-due-marks.ts): listed by date (GSI6), each
+  // cleared by a conditional UpdateItem of the subject in one transaction with the PutItem of its audit entry, which
+  // makes it the one job that appends to the audit log.
+  retention: { table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: ['GSI4', 'GSI5', 'GSI6'], appendsAudit: true },
 };

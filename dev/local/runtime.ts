@@ -12,6 +12,7 @@ import { Publisher, type PublishStep } from '../../functions/app/publisher';
 import { LocalSink } from '../../functions/adapters/local-sink';
 import type { Notifier } from '../../functions/adapters/notifier';
 import { districtContext, type DistrictContext } from '../../functions/app/district-context';
+import { clearExpiredNotDueMarks } from '../../functions/app/not-due-marks';
 import { runRetention } from '../../functions/app/retention';
 import { jobsBetween, publisherTick, type Job } from '../../functions/app/schedule';
 import { businessDateOf, endOfBusinessDay } from '../../functions/domain/time';
@@ -257,6 +258,7 @@ export class LocalRuntime {
         return;
       case 'retention':
         await runRetention({ register: this.register, cases: this.cases, config: this.district.config, clock: this.clock }, { date: job.date });
+        await clearExpiredNotDueMarks({ register: this.register, audit: this.parts.audit, clock: this.clock }, { date: job.date });
         return;
     }
   }

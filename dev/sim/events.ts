@@ -2,8 +2,9 @@
 //
 //   exogenousEvents(world)       → every event from outside the product over the simulated period, in time order:
 //                                  separations of co_managed subjects (a unit hands her over), moves between
-//                                  communities, inflows of mobile subjects (registration + certificate check), and
-//                                  births, services and returns that open follow-up visits.
+//                                  communities, inflows of mobile subjects (registration + certificate check),
+//                                  births, services and returns that open follow-up visits, and applications a
+//                                  community receives (opinion, then the street's decision).
 //   planCase(world, case)        → what staff will do about one case the product opened (whoever opened it: a
 //                                  staff member, the health-check generator, the recurring obligations, a follow-on):
 //                                  which command, by whom, at which instant, or nothing at all (a case nobody acts on).
@@ -22,7 +23,7 @@ import type { LagTask, Rates } from './rates';
 import { rngFor, shuffle, type Rng } from './rng';
 import { actingInstant, nextSlot, type WorkingTime } from './timing';
 
-export const exogenousKinds = ['separation', 'move', 'inflow', 'birth', 'service', 'return'] as const;
+export const exogenousKinds = ['separation', 'move', 'inflow', 'birth', 'service', 'return', 'application'] as const;
 export type ExogenousKind = (typeof exogenousKinds)[number];
 
 /** Everything the generator and the planner need; built once per run. */
@@ -87,7 +88,7 @@ export interface ExogenousSummary {
   reportedAfterEnd: Record<ExogenousKind, number>;
 }
 
-const zero = (): Record<ExogenousKind, number> => ({ separation: 0, move: 0, inflow: 0, birth: 0, service: 0, return: 0 });
+const zero = (): Record<ExogenousKind, number> => ({ separation: 0, move: 0, inflow: 0, birth: 0, service: 0, return: 0, application: 0 });
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Staff directory
@@ -290,6 +291,28 @@ export function exogenousEvents(world: World): { steps: OpenStep[]; summary: Exo
     rates.followUps.returnMonthWeights,
   );
 
+  // Applications: a woman hands an application in at her community on a working day, which opens the case then.
+  // What for: a code of the district's list, by the rates' shares (uniformly among its codes if it lists none of them).
+  {
+    const codes = (world.config.applications ?? []).map((a) => a.code);
+    if (codes.length > 0) {
+      const known = Object.fromEntries(codes.map((c) => [c, rates.applications.codeShares[c] ?? 0]));
+      const weights = Object.values(known).some((x) => x > 0) ? known : Object.fromEntries(codes.map((c) => [c, 1]));
+      const { rng, dates } = draw('application', rates.applications.perSubjectPerYear, subjects.length, 0);
+      dates.forEach((date, i) => {
+        const s = rng.element(subjects);
+        const at = nextSlot(businessInstant(date, rng.element(['08:30', '10:00', '14:30'])), w);
+        const code = rng.pick(weights);
+        const id = String(i).padStart(5, '0');
+        push('application', date, at, () => ({
+          id: `application-${id}`,
+          input: { type: 'application', caseId: `sim-app-${id}`, subjectId: s.subjectId, code, receivedOn: businessDateOf(at) },
+          actor: staffOf(world, s.communityId, 'community_officer', rng),
+        }));
+      });
+    }
+  }
+
   steps.sort(compareSteps);
   return { steps, summary };
 }
@@ -458,15 +481,35 @@ export function planCase(world: World, c: Case): ActStep[] {
       return step('unit_notice', at, { action: 'acknowledge' }, { actor: staffOf(world, community, 'community_officer', rng), orgUnitId: community });
     }
 
-    case 'application':
-      // The simulated year has no application inflow (the source gives no volume); nothing plans one.
+    case 'application': {
+      if (c.state === 'awaiting_opinion') {
+        // The community that received it gives its opinion (the case forwards itself to the street).
+        const b = behaviourOf(rates, ownerProfile, 'application_opinion', rng);
+        if (b.never) return [];
+        const at = actingInstant(c.createdAt, b.lagDays, rng, w);
+        return step('application_opinion', at, { action: 'record_outcome', outcome: rng.pick(rates.applications.opinions), date: dateOf(at) }, byOwner());
+      }
+      if (c.state === 'awaiting_decision') {
+        // Whoever holds it decides: the street, or the district once a late decision has gone up.
+        const street = world.territory.streetOf(owner)!;
+        const b = behaviourOf(rates, world.profiles.of(street), 'application_decision', rng);
+        if (b.never) return [];
+        const at = actingInstant(c.updatedAt, b.lagDays, rng, w);
+        return step('application_decision', at, { action: 'record_outcome', outcome: rng.pick(rates.applications.decisions), date: dateOf(at) }, 'router');
+      }
       return [];
+    }
   }
 }
 
-/** Whether a change to a case calls for a new plan (the handover changed hands or went to the street for re-routing). */
+/**
+ * Whether a change to a case calls for a new plan: the handover changed hands or went to the street for re-routing;
+ * the application's opinion was given (the street's decision is next).
+ */
 export function needsReplan(before: Case, after: Case): boolean {
-  if (after.status !== 'open' || after.type !== 'handover') return false;
+  if (after.status !== 'open') return false;
+  if (after.type === 'application') return before.state === 'awaiting_opinion' && after.state === 'awaiting_decision';
+  if (after.type !== 'handover') return false;
   return before.ownerOrgUnitId !== after.ownerOrgUnitId || (before.state !== 'rerouting' && after.state === 'rerouting');
 }
 

@@ -45,6 +45,10 @@ export const lagTasks = [
   'change_report',
   /** A unit's half-yearly notice reaches the community: half-year end → receipt acknowledged. */
   'unit_notice',
+  /** The community gives its opinion on an application and forwards it to the street: received → opinion. */
+  'application_opinion',
+  /** The street decides an application: opinion forwarded → decision. */
+  'application_decision',
 ] as const;
 export type LagTask = (typeof lagTasks)[number];
 
@@ -90,6 +94,13 @@ export const ratesSchema = z.strictObject({
     }),
     outcomes: shares(['visited', 'not_reachable', 'moved_away']),
     movedAwayKnownDestinationShare: share,
+  }),
+  applications: z.strictObject({
+    perSubjectPerYear: perYear,
+    /** What is applied for, by code; a district draws among the codes its config lists (uniformly if it lists none of these). */
+    codeShares: z.record(z.string(), share).refine((o) => Math.abs(Object.values(o).reduce((a, b) => a + b, 0) - 1) < 1e-9, 'shares must add up to 1'),
+    opinions: shares(['supported', 'not_supported']),
+    decisions: shares(['approved', 'refused']),
   }),
   healthChecks: z.strictObject({
     outcomes: shares(['attended', 'absent', 'exempt']),

@@ -420,6 +420,12 @@ export function buildReport({ sim, table, prices, ratesFile, reportSeconds = 0 }
   const firstUnreachable = fu.filter((x) => x.state === 'not_reachable' && (x.data.attempt ?? 1) === 1).length;
   check('first not_reachable visits = retry follow-ups', firstUnreachable, fu.filter((x) => x.data.trigger === 'retry').length);
   check('moved_away visits = follow-on handovers', sim.steps.outcomes['follow_up.moved_away'] ?? 0, handovers.filter((x) => x.parentCaseId && typeOf.get(x.parentCaseId) === 'follow_up').length);
+  // Applications: each one received opens a case; each opinion given forwards one to its street; each decision closes one.
+  const apps = table.cases.filter((x) => x.type === 'application');
+  const outcomes = (...keys: string[]) => keys.reduce((a, k) => a + (sim.steps.outcomes[`application.${k}`] ?? 0), 0);
+  check('applications received = cases sim-app-*', ex.opened.application, prefixCount('sim-app-'));
+  check('application opinions given = applications past the opinion step', outcomes('supported', 'not_supported'), apps.filter((x) => x.state !== 'awaiting_opinion' && x.state !== 'cancelled').length);
+  check('application decisions = applications approved or refused', outcomes('approved', 'refused'), apps.filter((x) => x.state === 'approved' || x.state === 'refused').length);
   const verify = table.cases.filter((x) => x.type === 'certificate_check');
   check(
     'missing/expired certificates = apply/renew sub-cases',

@@ -296,6 +296,14 @@ responseComponents.add(orgUnitView, { id: 'OrgUnit' });
 export const orgUnitList = z.object({ items: z.array(orgUnitView) });
 responseComponents.add(orgUnitList, { id: 'OrgUnitList' });
 
+export const applicationCodeView = z.object({
+  code: z.string().describe('what an application is for: the code POST /cases takes (type application)'),
+  name,
+});
+responseComponents.add(applicationCodeView, { id: 'ApplicationCode' });
+export const applicationCodeList = z.object({ items: z.array(applicationCodeView) });
+responseComponents.add(applicationCodeList, { id: 'ApplicationCodeList' });
+
 export const preferencesView = z.object({
   staffId: z.string(),
   channel: z.enum(channels),
@@ -392,10 +400,11 @@ responseComponents.add(importResult, { id: 'ImportResult' });
 export const auditEntryView = z.object({
   auditId: z.string(),
   at: instant,
-  staffId: z.string().optional().describe('absent on a request refused before the caller was known (401)'),
+  staffId: z.string().optional().describe('absent on a request refused before the caller was known (401), and on a change a scheduled job made'),
+  process: z.string().optional().describe('a change a scheduled job made (no staff member): the job, e.g. not-due-marks'),
   role: z.string().optional(),
   orgUnitId: z.string().optional(),
-  action: z.string().describe('case.read, case.open, case.act, queue.read, report.read, subjects.list, audit.read, subjects.import, staff.import, refused'),
+  action: z.string().describe('case.read, case.open, case.act, queue.read, report.read, subjects.list, audit.read, subjects.import, staff.import, refused, subjects.not_due_until, subjects.not_due_cleared (a scheduled job)'),
   route: z.string().optional().describe('the route template, e.g. GET /cases/{caseId}'),
   caseId: z.string().optional(),
   subjectIds: z.array(z.string()).optional().describe('every subject id the response carried (imports: every subject written)'),

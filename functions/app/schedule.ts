@@ -20,7 +20,8 @@ export const jobTimes = {
   // Each staff member's daily digest (functions/app/digest.ts). Runs every day: on a rest day it sends only to staff
   // whose digestDays is every_day; the others' items wait for the next working day.
   daily_digest: { time: '08:30', cron: 'cron(30 8 * * ? *)' },
-  // Erasure of the personal fields of subjects who left the register long enough ago (functions/app/retention.ts).
+  // Erasure of the personal fields of subjects who left the register long enough ago (functions/app/retention.ts),
+  // then the "not due until" marks whose date has come are cleared (functions/app/not-due-marks.ts).
   retention: { time: '02:00', cron: 'cron(0 2 * * ? *)' },
 } as const;
 

@@ -1,6 +1,7 @@
 // Who is due a check: a community may mark a subject "not due until <date>" (no reason is stored, no medical detail).
-// The mark is in effect while its date is after today, so it clears itself at its date; the health-check generator
-// opens no check for a period that ends before it, and a check it does open carries the date for the queue.
+// The mark is in effect while its date is after today, so it lapses at its date even before the daily job removes it
+// from her record (functions/app/not-due-marks.ts, audited); the health-check generator opens no check for a period
+// that ends before it, and a check it does open carries the date for the queue.
 import { addCalendarDays, assertBusinessDate, type BusinessDate } from './time';
 
 /** How far ahead a mark may reach. */

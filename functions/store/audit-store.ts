@@ -3,7 +3,7 @@
 // never changed: the code writes each entry only if absent, and IAM grants no role an update or a
 // delete of AUDIT# items (infra/access.ts). Entries expire by TTL after the district's retention.
 import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { auditItem, keys, strip, type AuditEntry } from './keys';
+import { auditItem, keys, strip, type AuditEntry, type Item } from './keys';
 import { BadCursorError, decodeCursor, encodeCursor, type Page } from './paging';
 
 /** The source keeps files at least 2 years; an audit entry is never kept less. */
@@ -53,6 +53,15 @@ export class AuditStore {
             expiresAt,
           }));
     await Promise.all(items.map((e) => this.doc.send(new PutCommand({ TableName: this.tableName, Item: auditItem(e), ConditionExpression: 'attribute_not_exists(PK)' }))));
+  }
+
+  /**
+   * The item of one entry (at most AUDIT_IDS_PER_ENTRY ids), with its expiry, for a write that appends it in its own
+   * transaction (put only if absent, as append does).
+   */
+  itemOf(entry: AuditEntry): Item {
+    if ((entry.subjectIds?.length ?? 0) > AUDIT_IDS_PER_ENTRY) throw new Error(`one audit item holds at most ${AUDIT_IDS_PER_ENTRY} subject ids`);
+    return auditItem({ ...entry, expiresAt: auditExpiresAt(entry.at, this.retentionYears) });
   }
 
   /** A day's entries in time order. */

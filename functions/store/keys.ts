@@ -58,6 +58,8 @@ export const keys = {
   /** Digest items waiting for the next daily digest, of every staff member (GSI6, sparse): one read a day. */
   pendingDigest: () => 'DUE#DIGEST',
   dueFeedback: (shard: number) => `DUE#FEEDBACK#${shard}`,
+  /** Subjects with a "not due until" mark, by its date (GSI6, sparse, one partition: marks are few): the daily job clears those whose date has come. */
+  notDueMarks: () => 'DUE#NOTDUE',
   /** A message to another district (functions/store/exchange-store.ts), and one received from one (its dedupe record). */
   exchangeOut: (messageId: string) => ({ PK: `XOUT#${messageId}`, SK: 'XOUT' }),
   exchangeIn: (from: string, messageId: string) => ({ PK: `XIN#${from}#${messageId}`, SK: 'XIN' }),
@@ -106,15 +108,18 @@ export function staffItem(s: Staff): Item {
 export function subjectItem(s: Subject & { leftOn?: string }, territory: Pick<Territory, 'streetOf' | 'districtId'>): Item {
   const managing = managingOrgUnitId(s);
   const where = { managingOrgUnitId: managing, streetId: territory.streetOf(managing) ?? territory.districtId, districtId: territory.districtId };
+  // A "not due until" mark is listed by its date until the daily job clears it (functions/app/not-due-marks.ts).
+  const mark: Item = s.notDueUntil ? { [due.pk]: keys.notDueMarks(), [due.sk]: `${s.notDueUntil}#${s.subjectId}` } : {};
   if (s.leftOn) {
     // Left the register: in no org unit's or street's list (no health checks, no notices), listed
     // under LEFT#<district> by the date she left, for retention (functions/app/retention.ts).
-    return { ...keys.subject(s.subjectId), entity: 'subject', ...s, [district.pk]: keys.leftSubjects(where.districtId), [district.sk]: `${s.leftOn}#${s.subjectId}` };
+    return { ...keys.subject(s.subjectId), entity: 'subject', ...s, [district.pk]: keys.leftSubjects(where.districtId), [district.sk]: `${s.leftOn}#${s.subjectId}`, ...mark };
   }
   return {
     ...keys.subject(s.subjectId),
     entity: 'subject',
     ...s,
+    ...mark,
     [queue.pk]: keys.subjectsOf(where.managingOrgUnitId),
     [queue.sk]: s.subjectId,
     [street.pk]: keys.subjectsOf(where.streetId),
@@ -278,8 +283,10 @@ export interface AuditEntry {
   at: Instant;
   /** The Asia/Shanghai date of `at`: the entry's partition. */
   date: string;
-  /** The caller; absent on a request refused before she was known (401). */
+  /** The caller; absent on a request refused before she was known (401), and on a change a scheduled job made. */
   staffId?: string;
+  /** A change a scheduled job made (no staff member): the job, e.g. `not-due-marks`. */
+  process?: string;
   role?: string;
   orgUnitId?: string;
   /** e.g. case.read, queue.read, subjects.list, subjects.import, refused */

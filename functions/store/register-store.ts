@@ -184,6 +184,58 @@ export class RegisterStore {
     return found;
   }
 
+  // --- "Not due until" marks (functions/app/not-due-marks.ts) ----------------------------------
+
+  /** Subjects whose mark's date is on or before `date` (GSI6 `DUE#NOTDUE`), earliest first, paged. */
+  async listExpiredNotDueMarks(date: string, page: { limit?: number; cursor?: string } = {}): Promise<Page<Subject & { notDueUntil: string }>> {
+    const idx = INDEXES.due;
+    const start = decodeCursor(page.cursor);
+    if (start && (start[idx.pk] !== keys.notDueMarks() || !isIndexKey(start, idx))) throw new BadCursorError();
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        IndexName: idx.name,
+        KeyConditionExpression: `${idx.pk} = :pk AND ${idx.sk} < :upTo`,
+        ExpressionAttributeValues: { ':pk': keys.notDueMarks(), ':upTo': upTo(date) },
+        Limit: Math.min(Math.max(page.limit ?? 100, 1), 500),
+        ExclusiveStartKey: start,
+      }),
+    );
+    const cursor = encodeCursor(out.LastEvaluatedKey);
+    return { items: (out.Items ?? []).map((i) => strip<Subject & { notDueUntil: string }>(i)), ...(cursor ? { cursor } : {}) };
+  }
+
+  /**
+   * Clears a subject's mark, with its audit entry, in one transaction: removes `notDueUntil` and her GSI6 entry only if
+   * the mark is still the one dated `date` (not one set again meanwhile), and puts `audit` only if absent. False if the
+   * condition failed (nothing written).
+   */
+  async clearNotDueMark(subjectId: string, date: string, audit: Item): Promise<boolean> {
+    const idx = INDEXES.due;
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.subject(subjectId),
+                UpdateExpression: `REMOVE notDueUntil, ${idx.pk}, ${idx.sk}`,
+                ConditionExpression: 'notDueUntil = :date',
+                ExpressionAttributeValues: { ':date': date },
+              },
+            },
+            { Put: { TableName: this.tableName, Item: audit, ConditionExpression: 'attribute_not_exists(PK)' } },
+          ],
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof TransactionCanceledException && !(err.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError')) return false;
+      throw err;
+    }
+  }
+
   // --- Leaving the register and retention (functions/app/retention.ts) ---------------------------
 
   /**

@@ -124,6 +124,7 @@ function callerCells(caller: Caller): Cell[] {
     c('GET /openapi.json', 200, (t) => s.call('GET', '/openapi.json', { token: t })),
     c('GET /me', 200, (t) => s.call('GET', '/me', { token: t })),
     c('GET /org-units', 200, (t) => s.call('GET', '/org-units', { token: t })),
+    c('GET /application-codes', 200, (t) => s.call('GET', '/application-codes', { token: t })),
     c('GET /audit', dm ? 200 : 403, (t) => s.call('GET', '/audit', { token: t })),
     c('POST /imports/staff', dm ? 'accepted' : 403, (t) => s.call('POST', '/imports/staff', { token: t, body: [] })),
     c('GET /staff/undeliverable (own org unit)', caller.role === 'district_manager' || caller.role === 'street_manager' ? 200 : 403, (t) => s.call('GET', '/staff/undeliverable', { token: t })),

@@ -49,7 +49,7 @@ describe('OpenAPI', () => {
       .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
       .sort();
     expect(documented).toEqual(served);
-    expect(served).toHaveLength(19 + 7); // + the exchange's routes (functions/api/exchange-routes.ts)
+    expect(served).toHaveLength(20 + 7); // + the exchange's routes (functions/api/exchange-routes.ts)
     const ids = api.routes.map((r) => r.operationId);
     expect(new Set(ids).size).toBe(ids.length);
   });

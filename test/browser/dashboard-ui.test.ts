@@ -245,7 +245,7 @@ describe.skipIf(skip)('dashboard UI (chromium, fixture API)', { timeout: 120_000
   it('on a phone: nothing scrolls sideways, every control is at least 40px tall, tables are cards', async () => {
     await withBrowser('phone', async (page) => {
       await signIn(page, api.url, 'sm-xinhua');
-      for (const hash of ['#/overview/xinhua', '#/queue', '#/case/ho-0001', '#/outbox', '#/undeliverable', '#/settings']) {
+      for (const hash of ['#/overview/xinhua', '#/queue', '#/apply', '#/case/ho-0001', '#/outbox', '#/undeliverable', '#/settings']) {
         await page.goto(`${api.url}/${hash}`);
         await page.waitForFunction(() => !document.querySelector('.loading') && document.querySelector('#main h1'));
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

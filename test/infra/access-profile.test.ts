@@ -294,8 +294,11 @@ describe('IAM table access profiles', () => {
     const without = { subjectId: 's-iam-left', class: 'primary' as const, communityId: 'east-a', registeredOn: '2023-05-02' };
     await rt.register.putMany([subjectItem(without, rt.district.territory)]);
     for (const x of [withCase, without]) await rt.register.markSubjectLeft(x.subjectId, '2024-01-10', 'moved_away');
-    const retention = await run('retention', () => createRetentionHandler({ register: rt.register, cases: rt.cases, clock: rt.clock, config: rt.district.config })({}));
-    expect(retention).toMatchObject({ due: 2, erased: 1, heldByOpenCases: 1 });
+    // And a "not due until" mark whose date has come (cleared with its audit entry).
+    const marked = { subjectId: 's-iam-mark', class: 'primary' as const, communityId: 'east-a', registeredOn: '2023-05-02', notDueUntil: '2026-03-02' };
+    await rt.register.putMany([subjectItem(marked, rt.district.territory)]);
+    const retention = await run('retention', () => createRetentionHandler({ register: rt.register, cases: rt.cases, audit: rt.parts.audit, clock: rt.clock, config: rt.district.config })({}));
+    expect(retention).toMatchObject({ due: 2, erased: 1, heldByOpenCases: 1, notDueMarks: { due: 1, cleared: 1 } });
 
     const missing: string[] = [];
     const unused: string[] = [];

@@ -88,7 +88,7 @@ describe('retention on the local stack (virtual clock)', () => {
     await rt.act('fu-gone', { action: 'record_outcome', outcome: 'visited', date: '2026-05-04' }, co('east-b'), 'visit', 'east-b');
     await rt.openCase({ type: 'follow_up', caseId: 'fu-open', subjectId: 's-000011', trigger: 'birth', eventDate: '2026-05-04' }, co('east-a'));
 
-    const deps = { register: rt.register, cases: rt.cases, clock: rt.clock, config: rt.district.config };
+    const deps = { register: rt.register, cases: rt.cases, audit: rt.parts.audit, clock: rt.clock, config: rt.district.config };
     expect(await markSubjectLeft(deps, 's-000010', { on: '2026-05-04', reason: 'moved_away' })).toMatchObject({ changed: true });
     expect(await markSubjectLeft(deps, 's-000010', { on: '2026-05-04', reason: 'moved_away' })).toMatchObject({ changed: false });
     await expect(markSubjectLeft(deps, 's-000010', { on: '2026-05-03', reason: 'moved_away' })).rejects.toThrow(LeaveRejected);

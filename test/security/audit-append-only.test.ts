@@ -2,7 +2,8 @@
 // stack, a small evaluator of the statements' Allow/Deny, actions, resources and the
 // `dynamodb:LeadingKeys` conditions answers "may this role do X to an item of partition P?". No
 // role may update or delete an audit entry (AUDIT#<date>), alone, in a batch or in a transaction;
-// only the API's role may put one (append); the same roles keep the writes their work needs; and a
+// only the API's role and the retention job's (a "not due until" mark cleared at its date is audited) may put one
+// (append); the same roles keep the writes their work needs; and a
 // broad grant added later (dynamodb:* on the table) does not undo it.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiAccess, jobAccess, workflowAccess } from '../../infra/access';
@@ -65,10 +66,22 @@ function rolesWithTable(): Map<string, IamStatement[]> {
   return byRole;
 }
 
+/** The roles that append audit entries: the API's, and the retention job's (it clears "not due until" marks, audited). */
+function appenders(): Set<string> {
+  const roleOf = (fn: { role: unknown }) => s.stack.getLogicalId((fn.role as { node: { defaultChild: never } }).node.defaultChild);
+  expect(apiAccess.appendsAudit).toBe(true);
+  expect(jobAccess.retention.appendsAudit).toBe(true);
+  expect(Object.entries(workflowAccess).filter(([, a]) => a.appendsAudit)).toEqual([]);
+  expect(Object.entries(jobAccess).filter(([k, a]) => a.appendsAudit && k !== 'retention')).toEqual([]);
+  return new Set([roleOf(s.stack.apiFunction), roleOf(s.stack.jobFunctions.retention!)]);
+}
+
 describe('the audit log is append-only by IAM', () => {
-  it('no role may update, delete or batch-write an audit entry; only the API may put one', () => {
+  it('no role may update, delete or batch-write an audit entry; only the API and the retention job may put one', () => {
     const roles = rolesWithTable();
     const apiRole = s.stack.getLogicalId(s.stack.apiFunction.role.node.defaultChild as never);
+    const appending = appenders();
+    expect(appending.size).toBe(2);
     // Every function with table access: the workflow Tasks, the jobs present in this stack, the API.
     expect(roles.size).toBeGreaterThanOrEqual(Object.keys(workflowAccess).length - 2 + 1);
     expect(roles.has(apiRole)).toBe(true);
@@ -77,7 +90,7 @@ describe('the audit log is append-only by IAM', () => {
     for (const [role, statements] of roles) {
       for (const action of changes) {
         const got = may(statements, action, [AUDIT]);
-        const want = action === 'dynamodb:PutItem' && role === apiRole;
+        const want = action === 'dynamodb:PutItem' && appending.has(role);
         cells++;
         if (got !== want) table.push(`${role} ${action} ${AUDIT}: ${got ? 'allowed' : 'denied'}, want ${want ? 'allowed' : 'denied'}`);
         // A batch or a transaction with one audit item among others is refused as a whole.
@@ -108,12 +121,12 @@ describe('the audit log is append-only by IAM', () => {
 
   it('a broad grant added later does not undo it (the explicit Deny)', () => {
     const roles = rolesWithTable();
-    const apiRole = s.stack.getLogicalId(s.stack.apiFunction.role.node.defaultChild as never);
+    const appending = appenders();
     const broad: IamStatement = { Effect: 'Allow', Action: 'dynamodb:*', Resource: { 'Fn::GetAtt': [tableArn.replace(/\.Arn$/, ''), 'Arn'] } };
     for (const [role, statements] of roles) {
       const widened = [...statements, broad];
       for (const action of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']) expect(may(widened, action, [AUDIT]), `${role} ${action}`).toBe(false);
-      expect(may(widened, 'dynamodb:PutItem', [AUDIT]), `${role} PutItem`).toBe(role === apiRole);
+      expect(may(widened, 'dynamodb:PutItem', [AUDIT]), `${role} PutItem`).toBe(appending.has(role));
     }
   });
 });

@@ -8,7 +8,8 @@ import { generateSubjects } from '../../functions/seed/generate-subjects';
 import { barChart, lineChart, niceTicks } from '../../dev/sim/charts';
 import { costOf, type CostInputs } from '../../dev/sim/cost';
 import { itemSize, WriteModel } from '../../dev/sim/capacity';
-import { exogenousEvents, planCase, reservedSubjects, type World } from '../../dev/sim/events';
+import { exogenousEvents, exogenousKinds, planCase, reservedSubjects, type World } from '../../dev/sim/events';
+import { businessDateOf } from '../../functions/domain/time';
 import { loadPrices } from '../../dev/sim/prices';
 import { assignProfiles } from '../../dev/sim/profiles';
 import { loadRates, parseRates, RatesError } from '../../dev/sim/rates';
@@ -59,7 +60,18 @@ describe('event stream', () => {
     const reserved = reservedSubjects(w).all;
     for (const id of handoverSubjects) expect(reserved.has(String(id))).toBe(true);
     // The summary counts what the stream holds.
-    for (const k of ['separation', 'move', 'inflow', 'birth', 'service', 'return'] as const) expect(steps.filter((s) => s.origin === k)).toHaveLength(summary.opened[k]);
+    for (const k of exogenousKinds) expect(steps.filter((s) => s.origin === k)).toHaveLength(summary.opened[k]);
+    // Applications: received on working days at the subject's community, for a code of the district's list.
+    const codes = new Set(w.config.applications.map((a) => a.code));
+    const apps = steps.filter((s) => s.origin === 'application');
+    expect(summary.happened.application).toBeGreaterThan(15); // 480 × 0.07 a year ≈ 34
+    expect(summary.happened.application).toBeLessThan(60);
+    for (const a of apps) {
+      expect(codes.has(String(a.input.code))).toBe(true);
+      expect(a.input.receivedOn).toBe(businessDateOf(a.at));
+      expect(w.calendar.isWorkingDay(String(a.input.receivedOn))).toBe(true);
+      expect(a.actor).toEqual({ kind: 'staff', staffId: expect.stringMatching(/.+/) });
+    }
     // A year of Yiling's 480 subjects: rates × register, within Poisson noise.
     expect(summary.happened.separation).toBeGreaterThan(3);
     expect(summary.happened.separation).toBeLessThan(25);
@@ -81,6 +93,8 @@ describe('event stream', () => {
     const cases: Case[] = [
       { ...base, caseId: 'hc-1', type: 'health_check', state: 'awaiting_outcome', subjectId: 's-000001', ownerOrgUnitId: 'xinjie', queueOrgUnitId: 'xinjie', dueDate: '2026-06-30', dueAt: '2026-06-30T15:59:59.999Z', data: { subjectClass: 'primary', communityId: 'xinjie', checkDay: '2026-03-12', periodStart: '2026-01-01', periodEnd: '2026-06-30' } },
       { ...base, caseId: 'ho-1', type: 'handover', state: 'awaiting_ack', subjectId: 's-000002', ownerOrgUnitId: 'baihe', queueOrgUnitId: 'baihe', dueDate: '2026-03-31', dueAt: '2026-03-31T15:59:59.999Z', data: { reason: 'resigned', rejections: 0, fromOrgUnitId: 'yql-food', fromKind: 'unit' } },
+      { ...base, caseId: 'ap-1', type: 'application', state: 'awaiting_opinion', subjectId: 's-000003', ownerOrgUnitId: 'xinjie', queueOrgUnitId: 'xinjie', dueDate: '2026-03-05', dueAt: '2026-03-05T15:59:59.999Z', data: { code: 'birth_service_registration', receivedOn: '2026-03-02' } },
+      { ...base, caseId: 'ap-2', type: 'application', state: 'awaiting_decision', level: 'street', subjectId: 's-000004', ownerOrgUnitId: 'xinjie', queueOrgUnitId: 'yaqueling', dueDate: '2026-03-09', dueAt: '2026-03-09T15:59:59.999Z', data: { code: 'one_child_certificate', receivedOn: '2026-03-02' } },
       { ...base, caseId: 'cr-1', type: 'change_report', state: 'awaiting_filing', ownerOrgUnitId: 'xinjie', queueOrgUnitId: 'xinjie', dueDate: '2026-04-02', dueAt: '2026-04-02T15:59:59.999Z', data: { month: '2026-03' } },
     ];
     for (const c of cases) {
@@ -92,6 +106,11 @@ describe('event stream', () => {
         if (s.by !== 'router') expect(s.by.orgUnitId).toBe(c.type === 'unit_notice' ? c.data.toCommunityId : c.ownerOrgUnitId);
       }
     }
+    // An application: the receiving community's opinion first, then the decision of whoever holds it (the street).
+    const [opinion] = planCase(w, cases.find((c) => c.caseId === 'ap-1')!);
+    expect(opinion).toMatchObject({ task: 'application_opinion', command: { action: 'record_outcome', outcome: expect.stringMatching(/^(supported|not_supported)$/) }, by: { orgUnitId: 'xinjie' } });
+    const [decision] = planCase(w, cases.find((c) => c.caseId === 'ap-2')!);
+    expect(decision).toMatchObject({ task: 'application_decision', command: { action: 'record_outcome', outcome: expect.stringMatching(/^(approved|refused)$/) }, by: 'router' });
     const hc = planCase(w, cases[0]!)[0];
     if (hc) expect(hc.at >= '2026-03-12T01:00:00.000Z').toBe(true); // on or after the check day
   });

@@ -25,6 +25,8 @@ function busy(rates: Rates, factor: number): Rates {
       servicesPerSubjectPerYear: rates.followUps.servicesPerSubjectPerYear * factor,
       returnsPerMobileSubjectPerYear: rates.followUps.returnsPerMobileSubjectPerYear * factor,
     },
+    // Four times more again: a handful in four weeks, some far enough along for the street's decision.
+    applications: { ...rates.applications, perSubjectPerYear: rates.applications.perSubjectPerYear * factor * 4 },
   };
 }
 
@@ -52,6 +54,12 @@ describe('simulation', () => {
     expect(ex.opened.separation + ex.opened.move).toBeGreaterThan(0);
     expect(ex.opened.inflow).toBeGreaterThan(0);
     expect(ex.opened.birth + ex.opened.service + ex.opened.return).toBeGreaterThan(0);
+    // Applications: received at the communities, both steps taken (the community's opinion, the street's decision).
+    expect(ex.opened.application).toBeGreaterThan(0);
+    expect(report.cases.byType.application.opened).toBe(ex.opened.application);
+    const outcomes = report.events.steps.outcomes;
+    expect((outcomes['application.supported'] ?? 0) + (outcomes['application.not_supported'] ?? 0)).toBeGreaterThan(0);
+    expect((outcomes['application.approved'] ?? 0) + (outcomes['application.refused'] ?? 0)).toBeGreaterThan(0);
     expect(report.cases.byType.health_check.opened).toBeGreaterThan(0);
     expect(report.cases.byType.unit_notice.opened).toBeGreaterThan(0);
     expect(report.cases.byType.change_report.opened).toBe(3); // 3 communities, July

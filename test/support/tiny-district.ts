@@ -1,4 +1,4 @@
-// A small district for workflow tests: two streets, three communities, two units, a register of 13.
+// A small district for workflow tests: two streets, three communities, two units, a register of 13, two application codes.
 import { districtConfig, type DistrictConfig } from '../../functions/domain/district-config';
 
 const staff = (id: string, role: string, orgUnitId: string, n: number) => ({
@@ -49,4 +49,9 @@ export const tinyDistrict: DistrictConfig = districtConfig.parse({
     staff('ul-west-mill', 'unit_liaison', 'west-mill', 11),
   ],
   register: { primary: 4, co_managed: 6, mobile: 3, implantShare: 0, seed: 3 },
+  // What a community may receive an application for (the dashboard's form lists them).
+  applications: [
+    { code: 'birth_service_registration', name: { zh: '生育服务登记', en: 'Birth service registration' } },
+    { code: 'one_child_certificate', name: { zh: '独生子女父母光荣证', en: "One-child parents' certificate" } },
+  ],
 });

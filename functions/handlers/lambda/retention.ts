@@ -1,7 +1,10 @@
 // Lambda entry point of the daily retention job (EventBridge Scheduler, jobTimes.retention in functions/app/schedule.ts,
-// Asia/Shanghai): erases the personal fields of subjects who left the register long enough ago
-// (functions/handlers/retention-handler.ts, functions/app/retention.ts). The report holds counts and dates only.
+// Asia/Shanghai): erases the personal fields of subjects who left the register long enough ago and clears the
+// "not due until" marks whose date has come (functions/handlers/retention-handler.ts, functions/app/retention.ts,
+// functions/app/not-due-marks.ts). The report holds counts and dates only.
 import { systemClock } from '../../domain/clock';
+import { retentionYears } from '../../app/retention';
+import { AuditStore } from '../../store/audit-store';
 import { CaseStore } from '../../store/case-store';
 import { createDynamoClient, documentClient } from '../../store/client';
 import { RegisterStore } from '../../store/register-store';
@@ -17,10 +20,11 @@ const doc = documentClient(o.tracer.captureAWSv3Client(createDynamoClient()));
 const run = createRetentionHandler({
   register: new RegisterStore(doc, tableName, config.id),
   cases: new CaseStore(doc, tableName, config.id),
+  audit: new AuditStore(doc, tableName, { retentionYears: retentionYears(config) }),
   clock: systemClock,
   config,
 });
 
 export const handler = wrapJobHandler('retention', run, o, {
-  metricsOf: (r) => ({ SubjectsErased: r.erased, SubjectsHeldByOpenCases: r.heldByOpenCases }),
+  metricsOf: (r) => ({ SubjectsErased: r.erased, SubjectsHeldByOpenCases: r.heldByOpenCases, NotDueMarksCleared: r.notDueMarks.cleared }),
 });

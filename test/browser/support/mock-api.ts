@@ -24,6 +24,7 @@ interface Seed {
   name: Name;
   streets: { id: string; name: Name; communities: { id: string; name: Name }[] }[];
   units: { id: string; name: Name; streetId: string }[];
+  applications?: { code: string; name: Name }[];
   staff: { id: string; name: string; role: string; orgUnitId: string }[];
 }
 
@@ -204,7 +205,7 @@ export async function startMockApi(port = 0, opts: { start?: string; dist?: stri
         const items = outbox.filter((m) => (!q.get('staffId') || m.staffId === q.get('staffId')) && (!q.get('channel') || m.channel === q.get('channel')));
         return send(res, 200, { items: [...items].sort((a, b) => (a.at < b.at ? 1 : -1)).slice(0, limit) });
       }
-      const apiPaths = ['/me', '/org-units', '/queues/', '/cases/', '/reports/', '/staff/'];
+      const apiPaths = ['/me', '/org-units', '/application-codes', '/queues/', '/cases/', '/reports/', '/staff/'];
       if (apiPaths.some((p) => path === p || path.startsWith(p))) {
         const me = await staffOf(req);
         if (!me) return problem(res, 401, 'unauthenticated', 'Not signed in');
@@ -235,6 +236,7 @@ export async function startMockApi(port = 0, opts: { start?: string; dist?: stri
           return send(res, 200, { staffId: id, ...next });
         }
         if (path === '/org-units') return send(res, 200, { items: units });
+        if (path === '/application-codes') return send(res, 200, { items: (seed.applications ?? []).map((a) => ({ code: a.code, name: { 'zh-CN': a.name.zh, en: a.name.en } })) });
         const queueMatch = /^\/queues\/([^/]+)$/.exec(path);
         if (queueMatch) {
           const org = decodeURIComponent(queueMatch[1]!);

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // The API client: JSON over fetch with the bearer token; any non-2xx becomes an ApiError with its problem details.
 import { ApiError, toProblem } from '../lib/problem';
-import type { ActionBody, Case, DeliveryChannel, ExchangeReport, LateReportingReport, Me, OnTimeReport, OrgUnit, OutboxMessage, OverdueHandoversReport, Page, Preferences, UndeliverableRow } from './types';
+import type { ActionBody, ApplicationCode, Case, CreateApplicationBody, SubjectRow, DeliveryChannel, ExchangeReport, LateReportingReport, Me, OnTimeReport, OrgUnit, OutboxMessage, OverdueHandoversReport, Page, Preferences, UndeliverableRow } from './types';
 
 export interface ApiOptions {
   base: string;
@@ -75,6 +75,10 @@ export function createApi(opts: ApiOptions) {
     queue: (orgUnitId: string, query: { status?: 'open'; type?: string; overdue?: boolean; include?: 'descendants'; cursor?: string; limit?: number } = {}) =>
       request<Page<Case>>('GET', `/queues/${encodeURIComponent(orgUnitId)}`, { query }),
     getCase: (caseId: string) => request<Case>('GET', `/cases/${encodeURIComponent(caseId)}`),
+    applicationCodes: () => request<{ items: ApplicationCode[] }>('GET', '/application-codes'),
+    /** Subjects an org unit manages (audited by the API). */
+    subjects: (orgUnitId: string, query: { cursor?: string; limit?: number } = {}) => request<Page<SubjectRow>>('GET', '/subjects', { query: { orgUnitId, ...query } }),
+    openCase: (body: CreateApplicationBody, idempotencyKey = newIdempotencyKey()) => request<Case>('POST', '/cases', { body, headers: { 'idempotency-key': idempotencyKey } }),
     act: (caseId: string, body: ActionBody, idempotencyKey = newIdempotencyKey()) =>
       request<Case>('POST', `/cases/${encodeURIComponent(caseId)}/actions`, { body, headers: { 'idempotency-key': idempotencyKey } }),
     overdueHandovers: (orgUnitId: string) => request<OverdueHandoversReport>('GET', '/reports/overdue-handovers', { query: { orgUnitId } }),

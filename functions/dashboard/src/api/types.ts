@@ -171,3 +171,27 @@ export interface ExchangeReport {
   feedbackRate: number | null;
   targets: { submissionRate: number; feedbackRate: number };
 }
+
+/** GET /application-codes: what a community may receive an application for. */
+export interface ApplicationCode {
+  code: string;
+  name: { 'zh-CN'?: string; en?: string; zh?: string };
+}
+
+/** POST /cases for an application. */
+export interface CreateApplicationBody {
+  type: 'application';
+  subjectId: string;
+  code: string;
+  receivedOn: string;
+}
+
+/** GET /subjects: a subject as the register lists her (pseudonymous; no names). */
+export interface SubjectRow {
+  subjectId: string;
+  class: string;
+  communityId: string;
+  unitId: string | null;
+  registeredOn?: string;
+  notDueUntil: string | null;
+}

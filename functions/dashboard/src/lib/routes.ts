@@ -1,8 +1,9 @@
-// Hash routes: #/queue, #/case/ID, #/overview/ORG, #/outbox, #/undeliverable, #/settings, #/signin. Pure parse and build; the UI listens to hashchange.
+// Hash routes: #/queue, #/apply, #/case/ID, #/overview/ORG, #/outbox, #/undeliverable, #/settings, #/signin. Pure parse and build; the UI listens to hashchange.
 export type Route =
   | { name: 'home' }
   | { name: 'signin' }
   | { name: 'queue' }
+  | { name: 'apply' }
   | { name: 'case'; caseId: string }
   | { name: 'overview'; orgUnitId?: string }
   | { name: 'outbox' }
@@ -20,6 +21,8 @@ export function parseRoute(hash: string): Route {
       return { name: 'signin' };
     case 'queue':
       return { name: 'queue' };
+    case 'apply':
+      return { name: 'apply' };
     case 'case':
       return arg ? { name: 'case', caseId: arg } : { name: 'not-found', path };
     case 'overview':
@@ -37,6 +40,7 @@ export function parseRoute(hash: string): Route {
 
 export const href = {
   queue: () => '#/queue',
+  apply: () => '#/apply',
   case: (caseId: string) => `#/case/${encodeURIComponent(caseId)}`,
   overview: (orgUnitId?: string) => (orgUnitId ? `#/overview/${encodeURIComponent(orgUnitId)}` : '#/overview'),
   signin: () => '#/signin',

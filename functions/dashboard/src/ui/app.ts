@@ -9,6 +9,7 @@ import { defaultLang, isLang, localName, translator, type Lang, type Translator 
 import { shanghaiDate } from '../lib/dates';
 import { OrgIndex } from '../lib/orgs';
 import { href, parseRoute, type Route } from '../lib/routes';
+import { ApplyView } from './apply';
 import { CaseDetailView } from './case-detail';
 import { Loading, ProblemBox } from './common';
 import { Ctx, isManager, useApp, type AppCtx } from './context';
@@ -49,6 +50,8 @@ interface NavItem {
 const nav: NavItem[] = [
   { key: 'overview', label: (tr) => tr.t('nav.overview'), href: (me) => href.overview(me.orgUnitId), active: (r) => r.name === 'overview', show: (me) => isManager(me.role) },
   { key: 'queue', label: (tr) => tr.t('nav.queue'), href: () => href.queue(), active: (r) => r.name === 'queue', show: () => true },
+  // Applications come in at a community (a unit receives none); staff above it may open one for her community too.
+  { key: 'apply', label: (tr) => tr.t('nav.apply'), href: () => href.apply(), active: (r) => r.name === 'apply', show: (me) => me.role !== 'unit_liaison' },
   { key: 'undeliverable', label: (tr) => tr.t('nav.undeliverable'), href: () => href.undeliverable(), active: (r) => r.name === 'undeliverable', show: (me) => isManager(me.role) },
   { key: 'outbox', label: (tr) => tr.t('nav.outbox'), href: () => href.outbox(), active: (r) => r.name === 'outbox', show: (_me, rt) => rt.outbox },
   { key: 'settings', label: (tr) => tr.t('nav.settings'), href: () => href.settings(), active: (r) => r.name === 'settings', show: () => true },
@@ -293,6 +296,8 @@ function View({ route, me, outbox, onPreferences }: { route: Route; me: Me; outb
       return html`<${Loading} />`;
     case 'queue':
       return html`<${QueueView} />`;
+    case 'apply':
+      return me.role !== 'unit_liaison' ? html`<${ApplyView} />` : html`<${NotFound} />`;
     case 'case':
       return html`<${CaseDetailView} caseId=${route.caseId} />`;
     case 'overview':

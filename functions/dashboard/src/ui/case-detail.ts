@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import type { Case } from '../api/types';
 import type { FormAction } from '../lib/actions';
 import { dataEntries, historyLine } from '../lib/case-view';
+import { localName } from '../i18n';
 import { formatInstant } from '../lib/dates';
 import { href } from '../lib/routes';
 import { ActionBar } from './actions';
@@ -35,8 +36,14 @@ export function CaseDetailView({ caseId }: { caseId: string }) {
 }
 
 function CaseBody({ c, onActed }: { c: Case; onActed: (u: Case, a: FormAction) => void }) {
-  const { tr, orgs } = useApp();
+  const { tr, orgs, api } = useApp();
   const org = (id: string) => orgs.name(id, tr.lang);
+  // An application names what it is for by code: shown by the district's name for it.
+  const codes = useLoad(() => (c.type === 'application' ? api.applicationCodes() : Promise.resolve({ items: [] })), [c.type]);
+  const codeName = (code: string) => {
+    const found = codes.data?.items.find((x) => x.code === code);
+    return found ? localName(found.name, tr.lang, code) : code;
+  };
   const history = [...(c.history ?? [])].sort((a, b) => b.seq - a.seq);
   const facts: [string, unknown][] = [
     [tr.t('case.type'), tr.te('type', c.type)],
@@ -50,7 +57,7 @@ function CaseBody({ c, onActed }: { c: Case; onActed: (u: Case, a: FormAction) =
   ];
   if (c.closedAt) facts.push([tr.t('case.closed'), formatInstant(c.closedAt, tr.lang)]);
   if (c.parentCaseId) facts.push([tr.t('case.parent'), html`<a href=${href.case(c.parentCaseId)}>${c.parentCaseId}</a>`]);
-  const details = dataEntries(c, tr, org);
+  const details = dataEntries(c, tr, org).map((d) => (c.type === 'application' && d.key === 'code' ? { ...d, value: codeName(String(c.data.code)) } : d));
   return html`<div class=${`case-detail${c.overdue ? ' is-overdue' : ''}`}>
     <div class="view-head">
       <h1 id="case-title" tabindex="-1">${tr.te('type', c.type)} <span class="case-id">${c.caseId}</span></h1>
@@ -81,7 +88,9 @@ function CaseBody({ c, onActed }: { c: Case; onActed: (u: Case, a: FormAction) =
           ? html`<p class="muted">${tr.t('case.historyEmpty')}</p>`
           : html`<ol class="timeline">
               ${history.map((h) => {
-                const l = historyLine(h, tr, org);
+                const line = historyLine(h, tr, org);
+                // An application's opening reason is its code.
+                const l = c.type === 'application' && h.action === 'open' && line.reason ? { ...line, reason: codeName(line.reason) } : line;
                 return html`<li class=${`timeline-item action-${h.action}`}>
                   <div class="timeline-head">
                     <strong class="timeline-what">${l.what}</strong>
