@@ -41,6 +41,8 @@ export interface DepartmentEventDeps {
   exchange: ExchangeService;
   district: DistrictContext;
   clock: Clock;
+  /** The departments' signing keys (default: the dev source, from the environment). */
+  keys?: DepartmentKeySource;
   /** Fault injection (tests): a throw is a crash between a death's record and the closing of her cases. */
   fault?: (step: 'after_death_recorded') => void | Promise<void>;
 }
@@ -50,13 +52,18 @@ export const DECEASED = 'subject_deceased';
 
 class Refused extends Error {}
 
+/** Where a department's signing key comes from: the environment locally, Secrets Manager on AWS. */
+export type DepartmentKeySource = (departmentId: string) => Promise<string | undefined> | string | undefined;
+
+/** A key shorter than this is no key: a request signed with it is refused like an unsigned one. */
+export const MIN_DEPARTMENT_KEY_LENGTH = 32;
+
 /**
- * A department's signing key. Locally and in tests: SHUDI_DEPARTMENT_KEY_<ID> (dashes as underscores). On AWS the API
- * function is given it the same way from the district's secret (docs/exchange.md, "Events from other departments").
+ * The dev key source (`npm start`, tests): SHUDI_DEPARTMENT_KEY_<ID> (dashes as underscores). On AWS the API function
+ * reads each department's own Secrets Manager secret instead (functions/adapters/secrets.ts, infra/department-keys.ts).
  */
 export function departmentKeyFromEnv(departmentId: string): string | undefined {
-  const v = process.env[`SHUDI_DEPARTMENT_KEY_${departmentId.toUpperCase().replace(/-/g, '_')}`];
-  return v && v.length >= 32 ? v : undefined;
+  return process.env[`SHUDI_DEPARTMENT_KEY_${departmentId.toUpperCase().replace(/-/g, '_')}`];
 }
 
 export class DepartmentEventService {
@@ -64,6 +71,13 @@ export class DepartmentEventService {
 
   department(id: string): DepartmentConfig | undefined {
     return this.deps.district.config.exchange?.departments.find((d) => d.id === id);
+  }
+
+  /** The signing key of a department of the config; undefined for any other id, or a key too short to be one. */
+  async keyOf(departmentId: string): Promise<string | undefined> {
+    if (!this.department(departmentId)) return undefined;
+    const key = await (this.deps.keys ?? departmentKeyFromEnv)(departmentId);
+    return key && key.length >= MIN_DEPARTMENT_KEY_LENGTH ? key : undefined;
   }
 
   async apply(departmentId: string, events: readonly unknown[]): Promise<EventOutcome[]> {
