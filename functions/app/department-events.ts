@@ -186,9 +186,11 @@ export class DepartmentEventService {
       try {
         if ((await this.deps.service.act(c.caseId, { action: 'cancel', reason: DECEASED }, actor, commandId)).applied) closed++;
       } catch (err) {
+        if (!(err instanceof CaseRejected)) throw err;
         // Closed meanwhile (staff recorded an outcome, or the other district's receipt came): nothing left to do.
-        if (err instanceof CaseRejected && (await this.deps.cases.get(c.caseId, true))?.status !== 'open') continue;
-        throw err;
+        if ((await this.deps.cases.get(c.caseId, true))?.status !== 'open') continue;
+        // Not a refusal of the event (its record is written): an error, so the batch gets no answer and is sent again.
+        throw new Error(`case ${c.caseId} of a deceased subject could not be cancelled: ${err.message}`);
       }
     }
     return closed;
