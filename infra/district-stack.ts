@@ -26,6 +26,7 @@ import type { DistrictConfig } from '../functions/domain/district-config';
 import type { FunctionKey, WorkflowName } from '../functions/workflows/catalog';
 import { writeDeployedDistrictConfig } from './bundling';
 import { CursorKey } from './cursor-key';
+import { DepartmentKeys } from './department-keys';
 import { DashboardSite, type DashboardDomain } from './dashboard-site';
 import { DistrictData } from './district-data';
 import { ExchangeBus } from './exchange-bus';
@@ -166,6 +167,9 @@ export class DistrictStack extends Stack {
     });
     // Page cursors are sealed with a per-district key (infra/cursor-key.ts; docs/security.md "Cursors").
     new CursorKey(this, 'CursorKey', { key, districtId, stage }).grantTo(this.httpApi.fn);
+    // The signing keys of the department systems that post events (infra/department-keys.ts; docs/exchange.md).
+    const departments = district.exchange?.departments ?? [];
+    if (departments.length > 0) new DepartmentKeys(this, 'DepartmentKeys', { key, districtId, stage, departments }).grantTo(this.httpApi.fn);
 
     // The dashboard's runtime configuration (window.SHUDI_CONFIG), deployed with its files: one OpenID
     // Connect sign-in (authorization code + PKCE) whoever the issuer is.

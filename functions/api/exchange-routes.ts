@@ -3,7 +3,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import { CaseRejected } from '../app/case-service';
-import { departmentKeyFromEnv } from '../app/department-events';
 import { verifySignature } from '../domain/department-events';
 import { exportFields } from '../domain/exchange';
 import { businessDateOf, daysBetween } from '../domain/time';
@@ -70,7 +69,7 @@ export function exchangeRoutes(): Route[] {
       handler: async (ctx) => {
         const x = exchangeOf(ctx);
         const departmentId = ctx.headers['x-shudi-department'] ?? '';
-        const key = x.events.department(departmentId) ? departmentKeyFromEnv(departmentId) : undefined;
+        const key = await x.events.keyOf(departmentId);
         // An unknown department and a bad signature get the same answer.
         const check = key ? verifySignature(key, ctx.headers['x-shudi-timestamp'], ctx.headers['x-shudi-signature'], ctx.body as string, Date.parse(ctx.now)) : { ok: false as const };
         if (!check.ok) throw new HttpProblem('unauthenticated', 'a department request needs x-shudi-department, x-shudi-timestamp and a valid x-shudi-signature');

@@ -54,11 +54,11 @@ responseComponents.add(
   { id: 'ExchangeMessages' },
 );
 responseComponents.add(z.object({ fields: z.array(z.string()), rows: z.array(z.record(z.string(), z.string())) }), { id: 'ExportOutbox', description: 'or text/csv with format=csv' });
-responseComponents.add(z.object({ items: z.array(z.object({ messageId: z.string(), outcome: z.string(), reason: z.string().optional(), caseId: z.string().optional() })) }), { id: 'ImportAnswersResult' });
+responseComponents.add(z.object({ items: z.array(z.object({ messageId: z.string(), outcome: z.string(), reason: z.string().optional(), caseId: z.string().optional(), closedCases: z.number().int().optional().describe('a death: how many of her open cases this delivery cancelled (subject_deceased)') })) }), { id: 'ImportAnswersResult' });
 
 export const eventsBody = z.strictObject({ events: z.array(z.unknown()).min(1).max(1000) });
 requestComponents.add(eventsBody, { id: 'DepartmentEvents', description: 'up to 1,000 events; each is validated and applied on its own' });
 responseComponents.add(
-  z.object({ items: z.array(z.object({ index: z.number(), eventId: z.string().optional(), outcome: z.enum(['applied', 'already_applied', 'refused']), reason: z.string().optional(), caseId: z.string().optional() })) }),
+  z.object({ items: z.array(z.object({ index: z.number(), eventId: z.string().optional(), outcome: z.enum(['applied', 'already_applied', 'refused']), reason: z.string().optional(), caseId: z.string().optional(), closedCases: z.number().int().optional().describe('a death: how many of her open cases this delivery cancelled (subject_deceased)') })) }),
   { id: 'DepartmentEventsResult' },
 );

@@ -13,7 +13,7 @@ import { CaseService } from './case-service';
 import { ExchangePlanner } from './exchange-planner';
 import { ExchangeReceiver } from './exchange-receiver';
 import { ExchangeService } from './exchange-service';
-import { DepartmentEventService } from './department-events';
+import { DepartmentEventService, type DepartmentKeySource } from './department-events';
 import type { DistrictContext } from './district-context';
 
 export interface DistrictParts {
@@ -39,7 +39,8 @@ export interface ExchangeParts {
   events: DepartmentEventService;
 }
 
-export function composeDistrict(o: { doc: DynamoDBDocumentClient; tableName: string; district: DistrictContext; clock: Clock }): DistrictParts {
+/** `departmentKeys`: the signing keys of department systems (the API Lambda: Secrets Manager); default the dev source. */
+export function composeDistrict(o: { doc: DynamoDBDocumentClient; tableName: string; district: DistrictContext; clock: Clock; departmentKeys?: DepartmentKeySource }): DistrictParts {
   const districtId = o.district.config.id;
   const cases = new CaseStore(o.doc, o.tableName, districtId);
   const register = new RegisterStore(o.doc, o.tableName, districtId);
@@ -58,11 +59,11 @@ export function composeDistrict(o: { doc: DynamoDBDocumentClient; tableName: str
     audit: new AuditStore(o.doc, o.tableName, { retentionYears: o.district.rules.retention.years }),
     staffAdmin: new StaffAdmin(o.doc, o.tableName, districtId),
     service,
-    ...(xdeps ? { exchange: exchangeParts(xdeps) } : {}),
+    ...(xdeps ? { exchange: exchangeParts(xdeps, o.departmentKeys) } : {}),
   };
 }
 
-function exchangeParts(deps: ConstructorParameters<typeof ExchangeService>[0]): ExchangeParts {
+function exchangeParts(deps: ConstructorParameters<typeof ExchangeService>[0], keys?: DepartmentKeySource): ExchangeParts {
   const service = new ExchangeService(deps);
-  return { store: deps.store, planner: deps.planner, receiver: new ExchangeReceiver(deps), service, events: new DepartmentEventService({ ...deps, exchange: service }) };
+  return { store: deps.store, planner: deps.planner, receiver: new ExchangeReceiver(deps), service, events: new DepartmentEventService({ ...deps, exchange: service, ...(keys ? { keys } : {}) }) };
 }

@@ -5,7 +5,8 @@
 //   move_in   she joins the register in the community named; a mobile woman also gets her certificate check (which
 //             asks her region of origin to verify, when it is a partner: functions/app/exchange-planner.ts);
 //   move_out  a handover: to a community of this district, or out of it (toRegion) through the exchange;
-//   death     she leaves the register (her files then follow the retention rule).
+//   death     she leaves the register (her files then follow the retention rule), and every open case of hers is
+//             cancelled (subject_deceased) with its timers: the source stops its services for a deceased woman.
 // An event for an unknown subject, with a bad date or already applied is answered on its own, and nothing of it written.
 import { createHash } from 'node:crypto';
 import type { Actor } from '../domain/case';
@@ -28,6 +29,8 @@ export interface EventOutcome {
   /** A field path and reason, or a reason code: never a value of the event. */
   reason?: string;
   caseId?: string;
+  /** A death: how many of her open cases this delivery cancelled. */
+  closedCases?: number;
 }
 
 export interface DepartmentEventDeps {
@@ -38,17 +41,29 @@ export interface DepartmentEventDeps {
   exchange: ExchangeService;
   district: DistrictContext;
   clock: Clock;
+  /** The departments' signing keys (default: the dev source, from the environment). */
+  keys?: DepartmentKeySource;
+  /** Fault injection (tests): a throw is a crash between a death's record and the closing of her cases. */
+  fault?: (step: 'after_death_recorded') => void | Promise<void>;
 }
+
+/** The reason a deceased woman's open cases are cancelled with: a code, no health detail. */
+export const DECEASED = 'subject_deceased';
 
 class Refused extends Error {}
 
+/** Where a department's signing key comes from: the environment locally, Secrets Manager on AWS. */
+export type DepartmentKeySource = (departmentId: string) => Promise<string | undefined> | string | undefined;
+
+/** A key shorter than this is no key: a request signed with it is refused like an unsigned one. */
+export const MIN_DEPARTMENT_KEY_LENGTH = 32;
+
 /**
- * A department's signing key. Locally and in tests: SHUDI_DEPARTMENT_KEY_<ID> (dashes as underscores). On AWS the API
- * function is given it the same way from the district's secret (docs/exchange.md, "Events from other departments").
+ * The dev key source (`npm start`, tests): SHUDI_DEPARTMENT_KEY_<ID> (dashes as underscores). On AWS the API function
+ * reads each department's own Secrets Manager secret instead (functions/adapters/secrets.ts, infra/department-keys.ts).
  */
 export function departmentKeyFromEnv(departmentId: string): string | undefined {
-  const v = process.env[`SHUDI_DEPARTMENT_KEY_${departmentId.toUpperCase().replace(/-/g, '_')}`];
-  return v && v.length >= 32 ? v : undefined;
+  return process.env[`SHUDI_DEPARTMENT_KEY_${departmentId.toUpperCase().replace(/-/g, '_')}`];
 }
 
 export class DepartmentEventService {
@@ -56,6 +71,13 @@ export class DepartmentEventService {
 
   department(id: string): DepartmentConfig | undefined {
     return this.deps.district.config.exchange?.departments.find((d) => d.id === id);
+  }
+
+  /** The signing key of a department of the config; undefined for any other id, or a key too short to be one. */
+  async keyOf(departmentId: string): Promise<string | undefined> {
+    if (!this.department(departmentId)) return undefined;
+    const key = await (this.deps.keys ?? departmentKeyFromEnv)(departmentId);
+    return key && key.length >= MIN_DEPARTMENT_KEY_LENGTH ? key : undefined;
   }
 
   async apply(departmentId: string, events: readonly unknown[]): Promise<EventOutcome[]> {
@@ -84,7 +106,11 @@ export class DepartmentEventService {
     if (!dept.events.includes(e.type)) throw new Refused(`type_not_allowed: ${dept.id} does not send ${e.type} events`);
     const today = businessDateOf(this.deps.clock.now());
     if (e.date > today) throw new Refused(`bad_date: ${e.date} is after today (${today})`);
-    if (await store.getDepartmentEvent(dept.id, e.eventId)) return { outcome: 'already_applied' };
+    if (await store.getDepartmentEvent(dept.id, e.eventId)) {
+      // A death's cases are closed after its record: a repeat finishes what a crash in between left open.
+      if (e.type === 'death') return { outcome: 'already_applied', closedCases: await this.closeCasesOfDeceased(e.subjectId, dept.id, e.eventId) };
+      return { outcome: 'already_applied' };
+    }
     const record = departmentEventItem({ departmentId: dept.id, eventId: e.eventId, type: e.type, appliedAt: this.deps.clock.now().toISOString() });
     const caseId = `ev-${dept.id}-${createHash('sha256').update(e.eventId).digest('base64url').slice(0, 16)}`;
     const actor: Actor = { kind: 'system', process: `department:${dept.id}` };
@@ -124,18 +150,49 @@ export class DepartmentEventService {
         return this.openWith({ type: 'handover', caseId, subject: subjectRefOf(s), reason: 'moved', separationDate: e.date, toCommunityId: community() }, actor, record);
       }
       case 'death': {
-        // She leaves the register (no new checks or notices; retention takes her files later) with the record, at once.
+        // Two steps, not one transaction. 1: she leaves the register, with the event's record (one conditional
+        // transaction: applied once). 2: each open case of hers is cancelled by the case service's own cancel, one
+        // case per transaction (version-conditional, its timers deleted in the same write), idempotent by a command id
+        // derived from the event. Not one transaction because her open cases are unbounded (each with its history entry
+        // and timers, against 100 writes per transaction) and any staff action on any of them would fail the whole
+        // event; each step is retry-safe, and a repeat of the event (the department retries a batch that got no answer)
+        // runs step 2 again, so a crash between the steps leaves nothing open for good.
         const s = known();
         const left = subjectItem({ ...s, leftOn: e.date, leftReason: 'death' } as Subject & { leftOn: string }, district.territory);
+        let outcome: 'applied' | 'already_applied' = 'applied';
         try {
           await this.deps.cases.commit({ cases: [], subjects: [left], puts: [record] });
-          return { outcome: 'applied' };
         } catch (err) {
-          if (err instanceof StaleCaseError) return { outcome: 'already_applied' };
-          throw err;
+          if (!(err instanceof StaleCaseError)) throw err;
+          outcome = 'already_applied'; // a delivery of the same batch at the same time wrote it
         }
+        await this.deps.fault?.('after_death_recorded');
+        return { outcome, closedCases: await this.closeCasesOfDeceased(s.subjectId, dept.id, e.eventId) };
       }
     }
+  }
+
+  /**
+   * Cancels every open case of a deceased subject (health checks, follow-ups, certificate checks, handovers,
+   * applications…) with the reason subject_deceased; each cancel deletes the case's timers in its own transaction. The
+   * command id is the event's, so a repeat cancels nothing twice. How many this call cancelled.
+   */
+  private async closeCasesOfDeceased(subjectId: string, departmentId: string, eventId: string): Promise<number> {
+    const actor: Actor = { kind: 'system', process: `department:${departmentId}` };
+    const commandId = `death:${departmentId}:${eventId}`;
+    let closed = 0;
+    for (const c of await this.deps.cases.listForSubject(subjectId, 'open')) {
+      try {
+        if ((await this.deps.service.act(c.caseId, { action: 'cancel', reason: DECEASED }, actor, commandId)).applied) closed++;
+      } catch (err) {
+        if (!(err instanceof CaseRejected)) throw err;
+        // Closed meanwhile (staff recorded an outcome, or the other district's receipt came): nothing left to do.
+        if ((await this.deps.cases.get(c.caseId, true))?.status !== 'open') continue;
+        // Not a refusal of the event (its record is written): an error, so the batch gets no answer and is sent again.
+        throw new Error(`case ${c.caseId} of a deceased subject could not be cancelled: ${err.message}`);
+      }
+    }
+    return closed;
   }
 
   /** Opens the case with the event's record in the same transaction; a case opened before gets its record now. */

@@ -2,9 +2,13 @@
 //   1. claim: attempts + 1, a claim id, and the next attempt moved on by the back-off (conditional on the message as
 //      read). The claim is the lease: a dispatcher that crashes after it leaves the message due again at that time;
 //   2. send, ten to a PutEvents (the bus adapter batches);
-//   3. mark: pending → sent (awaiting the ack; still due at the back-off time for a re-send), an ack → delivered.
+//   3. mark: pending → sent (awaiting the ack; still due at the back-off time for a re-send). Only the first send
+//      needs it: a re-send's message is `sent` already, and its claim is simply left to the ack or the next claim.
 // A crash after the send and before the mark sends the message again later: the receiver knows its id and answers
 // with the ack again, applying nothing twice. A message still unacknowledged after maxAttempts is marked failed.
+// An ack is claimed straight as delivered, in one write: nothing waits for an ack of an ack, and an ack lost in a crash
+// (or in transit) is recovered the same way, by the sender's re-send, which makes the receiver re-arm it
+// (functions/app/exchange-receiver.ts); an ack the bus did not take is put back to pending with its back-off.
 import { createHash } from 'node:crypto';
 import type { ExchangeBus } from '../adapters/exchange-bus';
 import type { Clock } from '../domain/clock';
@@ -72,31 +76,40 @@ export class ExchangeDispatcher {
     const { store, bus, fault } = this.deps;
     const claimed: ExchangeMessage[] = [];
     await eachLimited(due, async (m) => {
-        const attempts = m.attempts + 1;
-        const { attemptId: _a, ...rest } = m;
-        if (attempts > this.maxAttempts) {
-          if (await store.replace(m, { ...rest, state: 'failed' })) report.gaveUp++;
-          else report.lost++;
-          return;
-        }
-        const c: ExchangeMessage = { ...m, attempts, attemptId: hash(`${m.messageId}|${attempts}|${now}`), nextAttemptAt: new Date(Date.parse(now) + retryDelayMs(attempts)).toISOString() };
-        if (await store.replace(m, c)) claimed.push(c);
+      const attempts = m.attempts + 1;
+      const { attemptId: _a, ...rest } = m;
+      if (attempts > this.maxAttempts) {
+        if (await store.replace(m, { ...rest, state: 'failed' })) report.gaveUp++;
         else report.lost++;
-      });
+        return;
+      }
+      const nextAttemptAt = new Date(Date.parse(now) + retryDelayMs(attempts)).toISOString();
+      const c: ExchangeMessage =
+        m.type === 'ack'
+          ? { ...rest, attempts, nextAttemptAt, state: 'delivered', sentAt: now }
+          : { ...m, attempts, attemptId: hash(`${m.messageId}|${attempts}|${now}`), nextAttemptAt };
+      if (await store.replace(m, c)) claimed.push(c);
+      else report.lost++;
+    });
     if (claimed.length === 0) return;
     await fault?.('after_claim', claimed);
     const { failed } = await bus.send(claimed.map((c) => c.envelope as unknown as Envelope));
     await fault?.('after_send', claimed);
     const notTaken = new Set(failed.map((f) => f.messageId));
     await eachLimited(claimed, async (c) => {
-        if (notTaken.has(c.messageId)) {
-          report.failedSends++;
-          return; // still claimed: due again at nextAttemptAt
-        }
-        const { attemptId: _a, ...rest } = c;
-        const marked: ExchangeMessage = { ...rest, state: c.type === 'ack' ? 'delivered' : c.state === 'pending' ? 'sent' : c.state, sentAt: c.sentAt ?? now };
-        if (await store.replace(c, marked)) report.sent++;
-        else report.lost++; // the ack came first: nothing more to do
-      });
+      if (notTaken.has(c.messageId)) {
+        report.failedSends++;
+        // A message stays claimed: due again at nextAttemptAt. An ack was claimed as delivered: back to pending.
+        if (c.type === 'ack') await store.replace(c, { ...c, state: 'pending' });
+        return;
+      }
+      if (c.type === 'ack' || c.state === 'sent') {
+        report.sent++; // delivered in its claim; a re-send is `sent` already
+        return;
+      }
+      const { attemptId: _a, ...rest } = c;
+      if (await store.replace(c, { ...rest, state: 'sent', sentAt: c.sentAt ?? now })) report.sent++;
+      else report.lost++; // the ack came first: nothing more to do
+    });
   }
 }

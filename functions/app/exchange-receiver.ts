@@ -64,13 +64,17 @@ export class ExchangeReceiver {
       await store.markAcked(m.inReplyTo, now, m.body.outcome);
       return { outcome: 'acked', messageId: m.inReplyTo };
     }
+    // No read of the receipt before the first try: it is put only if absent in the transaction of the effect, so a
+    // repeat fails that transaction whole, and only then is the receipt read (one read less for every first delivery).
     for (let attempt = 1; ; attempt++) {
-      const seen = await store.getReceipt(m.from, m.messageId);
-      if (seen) return this.duplicate(m, seen.caseId);
+      if (attempt > 1) {
+        const seen = await store.getReceipt(m.from, m.messageId);
+        if (seen) return this.duplicate(m, seen.caseId);
+      }
       try {
         return await this.apply(m, now);
       } catch (err) {
-        // A repeat delivered at the same time won the write, or the case moved on: look again.
+        // A repeat (its receipt exists), a delivery of it at the same time that won the write, or the case moved on.
         if (!(err instanceof StaleCaseError) || attempt >= MAX_ATTEMPTS) throw err;
       }
     }

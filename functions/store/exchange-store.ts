@@ -1,7 +1,7 @@
 // Messages between districts in the district table: outbound messages (written by the case service in the transaction
 // of the change that causes them, see functions/app/exchange-planner.ts), their sends and acks, and the receipts of
 // inbound messages that make a repeat a no-op. Every state change is a conditional write on what was read.
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { OrgUnitKind } from '../domain/territory';
 import type { Instant } from '../domain/time';
@@ -70,16 +70,29 @@ export class ExchangeStore {
     }
   }
 
-  /** The ack of a message arrived: sent (or still pending: the ack overtook the mark) → acked. Idempotent. */
+  /**
+   * The ack of a message arrived: sent (or still pending: the ack overtook the mark) → acked (failed if refused), in one
+   * conditional update that also takes it off the due index; a claim or mark in flight then fails its own condition.
+   * Idempotent: a second ack finds it acked already.
+   */
   async markAcked(messageId: string, at: Instant, outcome: string): Promise<'acked' | 'already' | 'unknown'> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const m = await this.get(messageId);
-      if (!m) return 'unknown';
-      if (m.state !== 'pending' && m.state !== 'sent') return 'already';
-      const { attemptId: _a, ...rest } = m;
-      if (await this.replace(m, { ...rest, state: outcome === 'refused' ? 'failed' : 'acked', ackedAt: at, ackOutcome: outcome })) return 'acked';
+    const due = INDEXES.due;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.exchangeOut(messageId),
+          UpdateExpression: 'SET #state = :to, ackedAt = :at, ackOutcome = :outcome REMOVE attemptId, #duePk, #dueSk',
+          ConditionExpression: '#state IN (:pending, :sent)',
+          ExpressionAttributeNames: { '#state': 'state', '#duePk': due.pk, '#dueSk': due.sk },
+          ExpressionAttributeValues: { ':to': outcome === 'refused' ? 'failed' : 'acked', ':at': at, ':outcome': outcome, ':pending': 'pending', ':sent': 'sent' },
+        }),
+      );
+      return 'acked';
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      return (await this.get(messageId)) ? 'already' : 'unknown';
     }
-    return 'already';
   }
 
   /** A case's outbound messages, oldest first. */

@@ -22,6 +22,7 @@ import {
   type SubjectRef,
 } from '../../functions/domain/case-machines';
 import { districtConfig } from '../../functions/domain/district-config';
+import { openHandoverOut } from '../../functions/domain/exchange';
 import { defaultRules, resolveRules, type RoutingRules } from '../../functions/domain/rules';
 import { Territory } from '../../functions/domain/territory';
 import { addCalendarDays, businessInstant, endOfBusinessDay, startOfBusinessDay, weekdayOf, type Instant } from '../../functions/domain/time';
@@ -727,6 +728,48 @@ describe('actions not allowed in a state get a reason', () => {
   });
 });
 
+/** A handover out of the district (to 420506), opened by the sending community c1; and the same gone overdue at its street. */
+function handoverOut(): Case[] {
+  const out = openHandoverOut(
+    { caseId: 'ho-out', subject: { subjectId: 'w9', class: 'primary', communityId: 'c1' }, toRegion: '420506', toCommunityId: 'west-a', moveDate: '2025-03-03' },
+    ctx(at('2025-03-05'), staff('c1')),
+    staff('c1').actor,
+    '411602',
+  );
+  if (!out.ok) throw new Error(out.reason);
+  return [out.decision.case, step(out.decision.case, { action: 'overdue' }, ctx(startOfBusinessDay('2025-04-03'))).case];
+}
+
+describe('handover out of the district: the sender never takes the receiver’s side', () => {
+  it('its community may not acknowledge or reject it, nor its street or the district re-route it; it may escalate and cancel', () => {
+    const [waiting, overdue] = handoverOut();
+    expect(waiting!).toMatchObject({ state: 'awaiting_ack', ownerOrgUnitId: 'c1', queueOrgUnitId: 'c1', data: { toRegion: '420506' } });
+    const c1 = ctx(at('2025-03-06'), staff('c1'));
+    for (const cmd of [{ action: 'acknowledge' }, { action: 'reject', reason: 'not ours' }] as CaseCommand[]) {
+      const r = no(decide(waiting!, cmd, c1));
+      expect(r.code).toBe('not_allowed');
+      expect(r.reason).toBe(`${cmd.action} is only for the receiving district (420506), whose receipt closes a handover out of the district`);
+    }
+    expect(permittedActions(waiting!, c1)).toEqual(['escalate', 'cancel']);
+    // Overdue with the street: re-routing would hand it to a community of this district; neither the street nor the district may.
+    expect(overdue!).toMatchObject({ state: 'overdue', level: 'street', queueOrgUnitId: 's1' });
+    expect(allowedActions(overdue!)).toContain('reassign');
+    for (const org of ['s1', 'testd']) {
+      const t = ctx(at('2025-04-04'), staff(org));
+      expect(no(decide(overdue!, { action: 'reassign', toOrgUnitId: 'c2' }, t)).code).toBe('not_allowed');
+      expect(permittedActions(overdue!, t)).not.toContain('reassign');
+    }
+    expect(permittedActions(overdue!, ctx(at('2025-04-04'), staff('s1')))).toEqual(['escalate', 'cancel']);
+    expect(permittedActions(overdue!, ctx(at('2025-04-04'), staff('c1')))).toEqual(['cancel']);
+  });
+
+  it('a handover inside the district keeps the receiving community’s acknowledge and reject', () => {
+    const h = openHandover();
+    expect(permittedActions(h, ctx(at('2025-03-06'), staff('c1')))).toEqual(['acknowledge', 'reject', 'escalate', 'cancel']);
+    expect(step(h, { action: 'acknowledge' }, ctx(at('2025-03-06'), staff('c1'))).case.state).toBe('acknowledged');
+  });
+});
+
 describe('refusals are read from the tables', () => {
   const everyCase = (): Case[] => {
     const h = openHandover();
@@ -734,6 +777,7 @@ describe('refusals are read from the tables', () => {
     return [
       h,
       rejected,
+      ...handoverOut(),
       opened(visit(), ctx(at('2025-05-02'))).case,
       opened({ type: 'unit_notice', unitId: 'u1', communityId: 'c3', period: '2025-H1' }, ctx(at('2025-06-20'))).case,
       opened({ type: 'change_report', communityId: 'c1', month: '2025-03' }, ctx(at('2025-03-01'))).case,

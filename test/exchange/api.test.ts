@@ -131,6 +131,11 @@ describe('the export outbox and the import of answers', () => {
     const r = await api.call('POST', '/exchange/handovers', { token: officer, headers: { 'idempotency-key': 'move-1' }, body: { subjectId: primaryId, toRegion: YILING, toCommunityId: 'west-a', moveDate: '2026-03-01' } });
     expect(r.status).toBe(201);
     expect(r.body).toMatchObject({ type: 'handover', state: 'awaiting_ack', queueOrgUnitId: 'east-a' });
+    // The sending community waits for the receipt: the case view offers it no acknowledge or reject.
+    expect(r.body.allowedActions).toEqual(['escalate', 'cancel']);
+    const ack = await api.call('POST', `/cases/${encodeURIComponent(r.body.caseId)}/actions`, { token: officer, body: { action: 'acknowledge' } });
+    expect(ack.status).toBe(403);
+    expect(ack.body.detail).toMatch(/receiving district \(420506\)/);
     const again = await api.call('POST', '/exchange/handovers', { token: officer, headers: { 'idempotency-key': 'move-1' }, body: { subjectId: primaryId, toRegion: YILING, toCommunityId: 'west-a', moveDate: '2026-03-01' } });
     expect(again.status).toBe(200);
     expect(again.body.caseId).toBe(r.body.caseId);

@@ -1,6 +1,10 @@
 // The exchange in the synthesized Chuanhui stack: the bus, its resource policy admitting exactly the configured
 // partner (its account, its event source only), the inbound and outbound rules, and least-privilege grants.
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DEPARTMENT_SECRETS_ENV, departmentKeysFromSecrets, departmentSecretIds, secretReader } from '../../functions/adapters/secrets';
+import { departmentSecretName } from '../../infra/department-keys';
 import { asList, cfnText, districts, nagFindings, resourcesOfType, roleStatements, synthDistrict, type Synthesized } from '../infra/synth';
 
 let s: Synthesized;
@@ -48,6 +52,37 @@ describe('the exchange bus of a district stack', () => {
     expect(events.filter((x) => x.role.includes('ExchangeReceiveFn'))).toEqual([]);
     // Nothing in the stack may put events on any bus ('*').
     expect(events.filter((x) => cfnText(x.statement.Resource) === '*')).toEqual([]);
+  });
+
+  it('gives each department its own signing-key secret, which the API reads at cold start: exactly the secrets it is granted', async () => {
+    const departments = districts.chuanhui!.exchange!.departments;
+    expect(departments.length).toBeGreaterThan(0);
+    const secrets = resourcesOfType(s.json, 'AWS::SecretsManager::Secret').filter(([, r]) => String(r.Properties!.Name ?? '').includes('/department/'));
+    expect(secrets.map(([, r]) => r.Properties!.Name).sort()).toEqual(departments.map((d) => departmentSecretName('test', 'chuanhui', d.id)).sort());
+    for (const [id, r] of secrets) {
+      expect(r.Properties!.GenerateSecretString).toMatchObject({ PasswordLength: 64, ExcludePunctuation: true });
+      expect(r.Properties!.SecretString).toBeUndefined();
+      expect(cfnText(r.Properties!.KmsKeyId), id).toMatch(/Key.*\.Arn$/);
+      expect(r.DeletionPolicy).toBe('Retain');
+    }
+    // What the API function's code does at cold start, on a mocked Secrets Manager: every GetSecretValue it sends.
+    const api = resourcesOfType(s.json, 'AWS::Lambda::Function').find(([id]) => id.includes('ApiFn'))!;
+    const env = api[1].Properties!.Environment.Variables as Record<string, unknown>;
+    const map = departmentSecretIds({ [DEPARTMENT_SECRETS_ENV]: cfnText(env[DEPARTMENT_SECRETS_ENV]) });
+    expect(Object.keys(map).sort()).toEqual(departments.map((d) => d.id).sort());
+    const sm = mockClient(SecretsManagerClient);
+    sm.on(GetSecretValueCommand).resolves({ SecretString: 'k'.repeat(64) });
+    await departmentKeysFromSecrets(secretReader(new SecretsManagerClient({ region: 'cn-northwest-1' })), map).prefetch();
+    const read = new Set(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input.SecretId));
+    sm.restore();
+    // ... each of which its role may read; and the department secrets are read by no other role.
+    const apiRole = cfnText(api[1].Properties!.Role).replace(/\.Arn$/, '');
+    const grants = roleStatements(s.json).filter((x) => asList(x.statement.Action).includes('secretsmanager:GetSecretValue'));
+    const apiGranted = new Set(grants.filter((x) => x.role === apiRole).flatMap((x) => asList(x.statement.Resource).map(cfnText)));
+    expect([...read].sort()).toEqual(secrets.map(([id]) => id).sort());
+    for (const id of read) expect(apiGranted.has(id!), id).toBe(true);
+    const others = grants.filter((x) => x.role !== apiRole).flatMap((x) => asList(x.statement.Resource).map(cfnText));
+    for (const [id] of secrets) expect(others).not.toContain(id);
   });
 
   it('passes cdk-nag with the exchange in it', () => {

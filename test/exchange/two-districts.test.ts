@@ -2,6 +2,8 @@
 // feedback, with faults injected on the way (a dropped message, duplicates, a dispatcher crash after sending and
 // before marking sent). Nothing is lost (every message is acknowledged in the end) and nothing is applied twice.
 import { describe, expect, it } from 'vitest';
+import { ExchangeDispatcher } from '../../functions/app/exchange-dispatcher';
+import { messageIdOf } from '../../functions/domain/exchange';
 import type { ExchangeMessage } from '../../functions/store/keys';
 import { pumpExchange } from '../../dev/local/local-bus';
 import { CHUANHUI, YILING, putSubject, twoDistricts, type Node } from './support';
@@ -121,6 +123,59 @@ describe('the exchange between two districts', () => {
     const yCases = [...(await yiling.rt.cases.listQueue('west-a', 'done')).items, ...(await yiling.rt.cases.listQueue('yiling', 'done')).items];
     expect(yCases.map((c) => c.caseId).sort()).toEqual([inbound.caseId, requests[0]!.caseId].sort());
     expect(await allMessages(chuanhui, [handoverMsg!.messageId])).toHaveLength(1);
+  });
+
+  it('an ack is claimed as delivered in one write: lost in a crash after that claim, or not taken by the bus, it still arrives, and nothing is applied twice', async () => {
+    let crashed = 0;
+    const { clock, bus, chuanhui, yiling } = await twoDistricts(START);
+    // Yiling's bus refuses every ack the first time it is offered (a PutEvents entry with an ErrorCode).
+    const refusedOnce = new Set<string>();
+    const yDispatcher = new ExchangeDispatcher({
+      store: yiling.x.store,
+      clock,
+      fault: (step, claimed) => {
+        if (step === 'after_claim' && crashed === 0 && claimed.some((m) => m.type === 'ack')) {
+          crashed++;
+          throw new Error('injected crash after claiming an ack');
+        }
+      },
+      bus: {
+        send: async (msgs) => {
+          const refuse = msgs.filter((m) => m.type === 'ack' && crashed > 0 && !refusedOnce.has(m.messageId));
+          for (const m of refuse) refusedOnce.add(m.messageId);
+          const r = await bus.send(msgs.filter((m) => !refuse.includes(m)));
+          return { failed: [...r.failed, ...refuse.map((m) => ({ messageId: m.messageId, reason: 'ThrottlingException' }))] };
+        },
+      },
+    });
+    const dispatchers = [chuanhui.dispatcher, yDispatcher];
+    await putSubject(chuanhui.rt, { subjectId: 'mover-3', class: 'primary', communityId: 'east-a', registeredOn: '2024-05-01' });
+    await chuanhui.x.service.handoverOut({ caseId: 'ho-out-3', subjectId: 'mover-3', toRegion: YILING, toCommunityId: 'west-a', moveDate: '2026-02-27' }, { kind: 'system', process: 'test' });
+    const [m] = await chuanhui.x.service.messagesOf('ho-out-3');
+
+    // The first round: applied at Yiling, its ack claimed as delivered, then the crash before it went on the bus.
+    await pumpExchange(dispatchers);
+    expect(crashed).toBe(1);
+    expect((await chuanhui.x.store.get(m!.messageId))?.state).toBe('sent');
+    // The sender's re-send after its back-off: a repeat at Yiling, whose ack goes back to pending; then the bus refuses
+    // it once (back to pending, with its own back-off), and the next send gets through.
+    let ackAfterRefusal: ExchangeMessage | undefined;
+    for (let i = 0; i < 10 && (await chuanhui.x.store.get(m!.messageId))?.state !== 'acked'; i++) {
+      const due = [...(await chuanhui.x.store.due('9999')), ...(await yiling.x.store.due('9999'))];
+      if (due.length > 0) clock.advance(Math.max(0, Math.min(...due.map((d) => Date.parse(d.nextAttemptAt))) - clock.now().getTime()) + 1);
+      await pumpExchange(dispatchers);
+      if (refusedOnce.size === 1 && !ackAfterRefusal) ackAfterRefusal = await yiling.x.store.get(messageIdOf('ack', YILING, CHUANHUI, `ack:${m!.messageId}`));
+    }
+    expect(refusedOnce.size).toBe(1);
+    // Not taken by the bus: back to pending, due again after its back-off (not left as delivered).
+    expect(ackAfterRefusal).toMatchObject({ type: 'ack', state: 'pending', attempts: 2 });
+    expect(ackAfterRefusal!.nextAttemptAt > ackAfterRefusal!.sentAt!).toBe(true);
+    expect(await chuanhui.x.store.get(m!.messageId)).toMatchObject({ state: 'acked', ackOutcome: 'applied' });
+    expect(bus.stats.outcomes.duplicate).toBeGreaterThanOrEqual(1);
+    // Applied once: one inbound case, one receipt; the ack is delivered and off the due index.
+    expect((await yiling.rt.cases.listQueue('west-a', 'open')).items).toHaveLength(1);
+    expect(await yiling.x.store.getReceipt(CHUANHUI, m!.messageId)).toMatchObject({ outcome: 'applied' });
+    expect(await yiling.x.store.due('9999')).toEqual([]);
   });
 
   it('refuses a message it cannot apply, with an ack that tells the sender, and writes nothing else', async () => {

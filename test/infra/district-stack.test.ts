@@ -436,14 +436,26 @@ describe.each(cases)('district stack $districtId', ({ districtId, dashboard }) =
     expect(g.Environment.Variables.SHUDI_SMS_GATEWAY_SECRET_ID).toBe(defaultSmsGatewaySecretName('test', districtId));
     expect(Object.keys(g.Environment.Variables)).toContain('SHUDI_SMS_GATEWAY_URL');
     expect(Object.keys(g.Environment.Variables).some((k) => /TOKEN|PASSWORD|SECRET$/.test(k))).toBe(false);
-    // The one secret the stack creates is the cursor key, generated at deploy (no value in the template), read by the API only.
+    // The secrets the stack creates: the cursor key and one signing key per department of the config, each generated
+    // at deploy (no value in the template), encrypted with the district key, read by the API only, which may read
+    // exactly these and no other secret.
+    const departments = districts[districtId]!.exchange?.departments ?? [];
     const secrets = resourcesOfType(t, 'AWS::SecretsManager::Secret');
-    expect(secrets.map(([id]) => id)).toEqual([logicalId(s.stack.node.findChild('CursorKey').node.findChild('Secret'))]);
+    const cursorSecret = logicalId(s.stack.node.findChild('CursorKey').node.findChild('Secret'));
+    const departmentSecrets = departments.map((d) => logicalId(s.stack.node.findChild('DepartmentKeys').node.findChild(`Secret-${d.id}`)));
+    expect(secrets.map(([id]) => id).sort()).toEqual([cursorSecret, ...departmentSecrets].sort());
     for (const [, r] of secrets) expect(r.Properties!.SecretString).toBeUndefined();
+    for (const [, r] of secrets) expect(cfnText(r.Properties!.KmsKeyId)).toBe(`${keyId()}.Arn`);
     const secretRead = statements.filter((x) => asList(x.statement.Action).some((a) => a.startsWith('secretsmanager:')));
     expect([...new Set(secretRead.map((x) => x.role))].sort()).toEqual([logicalId(gw.role), logicalId(s.stack.apiFunction.role)].sort());
     for (const x of secretRead.filter((x) => x.role === logicalId(gw.role))) for (const r of asList(x.statement.Resource)) expect(cfnText(r)).toContain(`:secret:${defaultSmsGatewaySecretName('test', districtId)}-`);
-    for (const x of secretRead.filter((x) => x.role === logicalId(s.stack.apiFunction.role))) expect(asList(x.statement.Resource).map(cfnText)).toEqual([secrets[0]![0]]);
+    const apiReads = secretRead.filter((x) => x.role === logicalId(s.stack.apiFunction.role));
+    expect(apiReads.flatMap((x) => asList(x.statement.Action)).every((a) => a === 'secretsmanager:GetSecretValue' || a === 'secretsmanager:DescribeSecret')).toBe(true);
+    expect([...new Set(apiReads.flatMap((x) => asList(x.statement.Resource).map(cfnText)))].sort()).toEqual([cursorSecret, ...departmentSecrets].sort());
+    // The API is told which secret is whose; with no department, no such variable.
+    const apiEnv = t.Resources[logicalId(s.stack.apiFunction.fn)]!.Properties!.Environment.Variables;
+    if (departments.length === 0) expect(apiEnv.SHUDI_DEPARTMENT_SECRETS).toBeUndefined();
+    else expect(cfnText(apiEnv.SHUDI_DEPARTMENT_SECRETS)).toBe(JSON.stringify(Object.fromEntries(departments.map((d, i) => [d.id, departmentSecrets[i]]))));
     // The scheduled jobs keep their failed events in the job dead-letter queue; the publisher's are not retried.
     for (const key of ['dailyDigest', 'retention', 'syncSubscriptions'] as const)
       expect(cfnText(t.Resources[logicalId(s.stack.jobFunctions[key].fn)]!.Properties!.DeadLetterConfig.TargetArn)).toBe(`${logicalId(s.stack.jobDeadLetterQueue)}.Arn`);

@@ -16,8 +16,8 @@ export interface Permission {
 
 const ownerOrAbove = (c: Case, org: string, ctx: MachineContext) => org === c.ownerOrgUnitId || ctx.territory.isWithin(c.ownerOrgUnitId, org);
 
-/** The rule every case type follows unless its module says otherwise. */
-const commonPermissions: Record<StaffAction, Permission> = {
+/** The rule every case type follows unless its module says otherwise (a module may narrow it: read at call time). */
+export const commonPermissions: Record<StaffAction, Permission> = {
   acknowledge: { who: 'the receiving community', may: (c, org) => org === c.ownerOrgUnitId },
   reject: { who: 'the receiving community', may: (c, org) => org === c.ownerOrgUnitId },
   reassign: {

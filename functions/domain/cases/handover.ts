@@ -1,7 +1,7 @@
 // 手续移交: a subject's file moves from her employer unit (a separation) or her old community (a move) to the
 // receiving community, which acknowledges it, or rejects it to its street for re-routing.
 import * as z from 'zod';
-import type { QueueLevel } from '../case';
+import type { Case, QueueLevel } from '../case';
 import type { BusinessDate } from '../time';
 import { daysBetween, endOfBusinessDay } from '../time';
 import { caseIdField, isoDate, orgId, subjectRef } from './commands';
@@ -23,6 +23,8 @@ import {
   type Rejection,
   type SetTimerEffect,
 } from './decision';
+import { commonPermissions, type Permission } from './authorization';
+import type { StaffAction } from './commands';
 import { cancelled, common, done, type CaseTypeModule, type Handler, type MachineDef, type StateDef } from './machine';
 import { higher, queueOrgUnitFor, requireKind, roleForOrg, workerRole } from './routing';
 import { subjectData } from './subject';
@@ -185,9 +187,26 @@ const reassign: Handler<'reassign'> = (c, cmd, ctx, seq) => {
   };
 };
 
+/**
+ * A handover out of the district (data.toRegion, functions/domain/exchange.ts openHandoverOut) waits in the sending
+ * community's queue, but its receiving community is in the other district: that district's receipt closes it. So
+ * nobody here takes the receiver's side of it: the sending community (its owner) may not acknowledge or reject it, and
+ * its street or the district may not re-route it to a community of this district. Escalation and cancel stay open.
+ */
+const outOfDistrict = (c: Case) => typeof c.data.toRegion === 'string';
+const receiverSide = (action: StaffAction): Permission => ({
+  who: (c) => {
+    if (outOfDistrict(c)) return `the receiving district (${String(c.data.toRegion)}), whose receipt closes a handover out of the district`;
+    const { who } = commonPermissions[action];
+    return typeof who === 'function' ? who(c) : who;
+  },
+  may: (c, org, ctx) => !outOfDistrict(c) && commonPermissions[action].may(c, org, ctx),
+});
+
 export const handover: CaseTypeModule<Input> = {
   machine,
   notifyOnOpen: true,
   open,
   handlers: { acknowledge, reject, reassign },
+  permissions: { acknowledge: receiverSide('acknowledge'), reject: receiverSide('reject'), reassign: receiverSide('reassign') },
 };
