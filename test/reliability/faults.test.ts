@@ -173,13 +173,13 @@ describe('six weeks of the tiny district with faults on, against the same six we
 });
 
 describe('a burst of case openings under conflicts (health-check generation)', () => {
-  // 45 subjects: pages of 10 to 15 per community. Every opening's first transaction is cancelled by
-  // a conflict (nothing written): each must be retried once. A page that stopped at its first failed
-  // opening would make one opening of progress per attempt and fail the execution after 5 attempts,
-  // leaving most subjects of the district without their health check for the period.
+  // 45 subjects: pages of 10 to 15 per community, each page's cases written together (CaseService.openMany).
+  // Every transaction's first attempt is cancelled by a conflict (nothing written): the page fails as transient,
+  // the workflow retries it, and the retry opens exactly what is missing. A page that gave up, or one that counted
+  // a cancelled group as opened, would leave subjects of the district without their health check for the period.
   const bigger = districtConfig.parse({ ...tinyDistrict, register: { ...tinyDistrict.register, primary: 30, co_managed: 10, mobile: 5 } });
 
-  it('every subject gets her case although each opening conflicts once', async () => {
+  it('every subject gets her case although each transaction of openings conflicts once', async () => {
     const faults = new FaultInjector({ schedule: firstAttempts('TransactWriteItems', 'conflictBefore', 1) });
     const client = faultyDynamoClient(dynamoEndpoint(), faults, { fastBackoff: true });
     const rt = await reliabilityRuntime(businessInstant('2026-05-01', '00:30'), { config: bigger, client, wrapHandler: faults.wrapHandler });
@@ -187,7 +187,9 @@ describe('a burst of case openings under conflicts (health-check generation)', (
     const subjects = await allSubjects(rt);
     const withCase = await Promise.all(subjects.map(async (s) => (await rt.cases.listForSubject(s.subjectId, 'open')).length));
     console.log(`[faults] health-check burst: ${subjects.length} subjects, ${faults.summary()}`);
-    expect(faults.counts.injected.conflictBefore).toBe(subjects.length);
+    // One conflict per page's transaction, each cancelling several openings at once.
+    expect(faults.counts.injected.conflictBefore).toBeGreaterThan(0);
+    expect(faults.counts.injected.conflictBefore).toBeLessThan(subjects.length);
     expect(withCase.filter((n) => n !== 1)).toEqual([]);
   });
 });
