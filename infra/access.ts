@@ -141,9 +141,9 @@ export const jobAccess: Record<JobFunctionKey, TableAccess> = {
   // access-profile test as granted but not needed).
   publishDue: { table: ['GetItem', 'PutItem', 'UpdateItem'], indexes: ['GSI6'] },
   // The daily digest (functions/app/digest.ts): the district's staff and its open cases due soon (GSI4; the cases are
-  // filed by scope in memory), every pending digest item (GSI6, its own partition), the cases they are about
-  // (BatchGetItem), the digest item (conditional PutItem; GetItem when a rerun finds it) and the items it marks (PutItem).
-  dailyDigest: { table: ['GetItem', 'BatchGetItem', 'PutItem'], indexes: ['GSI4', 'GSI6'] },
+  // filed by scope in memory), each staff member's pending items (GSI5), the cases they are about (BatchGetItem), the
+  // digest item (conditional PutItem; GetItem when a rerun finds it) and the items it marks (PutItem).
+  dailyDigest: { table: ['GetItem', 'BatchGetItem', 'PutItem'], indexes: ['GSI4', 'GSI5'] },
   // The SMS-gateway subscriber: its DEDUPE#<key> claim (conditional PutItem), finish (UpdateItem) and release
   // (conditional DeleteItem); the phone by staff id (GetItem); a refused number flagged.
   smsGateway: { table: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'], indexes: [] },

@@ -97,17 +97,13 @@ export class DailyDigest {
   async run(date: BusinessDate = businessDateOf(this.deps.clock.now())): Promise<DigestReport> {
     const now = this.deps.clock.now().toISOString();
     const report: DigestReport = { date, staff: 0, written: 0, existing: 0, empty: 0, noChannel: 0, restDay: 0, itemsDigested: 0, itemsSkipped: 0 };
-    // Three reads for the whole district, not a few per staff member: the staff, every pending digest item, and the
-    // open cases due within the window (filed by scope).
-    const [staffList, pendingByStaff, open] = await Promise.all([
-      this.allStaff(),
-      this.deps.outbox.pendingDigestItems(),
-      this.deps.cases.openDueBeforeByScope(`${endOfBusinessDay(addCalendarDays(date, DUE_SOON_DAYS))}~`),
-    ]);
+    // Two reads for the whole district (the staff; the open cases due within the window, filed by scope) and one per
+    // staff member (her pending items), not a query per scope and per org unit.
+    const [staffList, open] = await Promise.all([this.allStaff(), this.deps.cases.openDueBeforeByScope(`${endOfBusinessDay(addCalendarDays(date, DUE_SOON_DAYS))}~`)]);
     const scopes = new Map<string, ScopeView>();
     await pool(staffList, CONCURRENCY, async (staff) => {
       report.staff++;
-      await this.forStaff(staff, date, now, pendingByStaff.get(staff.staffId) ?? [], open, scopes, report);
+      await this.forStaff(staff, date, now, open, scopes, report);
     });
     return report;
   }
@@ -116,14 +112,13 @@ export class DailyDigest {
     staff: Staff,
     date: BusinessDate,
     now: Instant,
-    pendingItems: OutboxItem[],
     open: OpenCasesByScope,
     scopes: Map<string, ScopeView>,
     report: DigestReport,
   ): Promise<void> {
     const { outbox, fault } = this.deps;
     const id = digestId(staff.staffId, date);
-    const pending = pendingItems.filter((o) => o.createdAt <= now);
+    const pending = (await outbox.listForStaff(staff.staffId, 'pending')).filter((o) => o.delivery === 'digest' && o.createdAt <= now);
     const statuses = await outbox.caseStatuses(pending.flatMap((o) => (o.caseId ? [o.caseId] : [])));
     const included: OutboxItem[] = [];
     const dropped: OutboxItem[] = [];

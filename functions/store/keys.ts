@@ -55,8 +55,6 @@ export const keys = {
   undeliverableStaff: () => 'UNDELIVERABLE#STAFF',
   dueTimers: (shard: number) => `DUE#TIMER#${shard}`,
   dueOutbox: (shard: number) => `DUE#OUTBOX#${shard}`,
-  /** Digest items waiting for the next daily digest, of every staff member (GSI6, sparse): one read a day. */
-  pendingDigest: () => 'DUE#DIGEST',
   dueFeedback: (shard: number) => `DUE#FEEDBACK#${shard}`,
   /** Subjects with a "not due until" mark, by its date (GSI6, sparse, one partition: marks are few): the daily job clears those whose date has come. */
   notDueMarks: () => 'DUE#NOTDUE',
@@ -234,14 +232,12 @@ export function outboxItem(o: OutboxItem): Item {
     [personIdx.sk]: `${o.state}#${o.sendAfter}#${o.outboxId}`,
   };
   // In the due index while the publisher has work on it: pending (at sendAfter), or claimed (at the end of the
-  // claim's lease, when a crashed attempt is picked up again). A pending digest item waits in the digest's own
-  // partition (the next digest reads them all at once), by staff member; it leaves when digested or skipped.
+  // claim's lease, when a crashed attempt is picked up again). Digest items never: the digest reads each staff
+  // member's pending items from GSI5 (a read a staff member a day is cheaper than an index entry written and
+  // removed for every item).
   if (o.delivery !== 'digest' && (o.state === 'pending' || o.state === 'sending')) {
     item[due.pk] = keys.dueOutbox(shardOf(o.outboxId));
     item[due.sk] = `${o.state === 'sending' && o.leaseUntil ? o.leaseUntil : o.sendAfter}#${o.outboxId}`;
-  } else if (o.delivery === 'digest' && o.state === 'pending') {
-    item[due.pk] = keys.pendingDigest();
-    item[due.sk] = `${o.staffId}#${o.createdAt}#${o.outboxId}`;
   }
   return item;
 }

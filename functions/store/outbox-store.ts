@@ -101,20 +101,6 @@ export class OutboxStore {
   }
 
   /** A staff member's items in one state (GSI5), soonest sendAfter first; all states when none is given. */
-  /** Every pending digest item of the district, by staff member (one partition of the due index, read whole). */
-  async pendingDigestItems(): Promise<Map<string, OutboxItem[]>> {
-    const idx = INDEXES.due;
-    const items = await this.queryAll({ TableName: this.tableName, IndexName: idx.name, KeyConditionExpression: `${idx.pk} = :pk`, ExpressionAttributeValues: { ':pk': keys.pendingDigest() } });
-    const byStaff = new Map<string, OutboxItem[]>();
-    for (const i of items) {
-      const o = strip<OutboxItem>(i);
-      const list = byStaff.get(o.staffId);
-      if (list) list.push(o);
-      else byStaff.set(o.staffId, [o]);
-    }
-    return byStaff;
-  }
-
   async listForStaff(staffId: string, state?: OutboxState): Promise<OutboxItem[]> {
     const idx = INDEXES.person;
     const values: Record<string, unknown> = { ':pk': keys.remindersOf(staffId) };
