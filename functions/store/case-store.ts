@@ -1,6 +1,5 @@
 // Cases, their history, timers and reminder intents in the district table.
 import {
-  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -30,7 +29,7 @@ import {
   type Timer,
 } from './keys';
 import { BadCursorError, decodeCursor, encodeCursor, type Page } from './paging';
-import { queryAll, queryDue } from './query';
+import { batchGetAll, queryAll, queryDue } from './query';
 import { INDEXES } from './table-design';
 
 /** A filtered page reads at most this many index pages before it returns short (with a cursor). */
@@ -217,19 +216,8 @@ export class CaseStore {
 
   /** Many cases by id (BatchGetItem, 100 keys a request, consistent); absent ones are left out. */
   async getMany(caseIds: readonly string[]): Promise<Map<string, Case>> {
-    const found = new Map<string, Case>();
-    const unique = [...new Set(caseIds)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => keys.case(id));
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 8) throw new Error(`${pending.length} case keys stayed unprocessed after ${attempt} attempts`);
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 2000)));
-        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
-        for (const item of out.Responses?.[this.tableName] ?? []) found.set(String(item.caseId), strip<Case>(item));
-        pending = out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
-      }
-    }
-    return found;
+    const items = await batchGetAll(this.doc, this.tableName, [...new Set(caseIds)].map((id) => keys.case(id)));
+    return new Map(items.map((item) => [String(item.caseId), strip<Case>(item)]));
   }
 
   /** The case, its history in order and its pending timers: one partition, one Query. */

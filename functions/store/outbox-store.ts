@@ -2,13 +2,13 @@
 // and the staff members' undeliverable flags. Items are written by the case service (functions/app/case-service.ts)
 // in the transaction of the change that causes them; from then on only this store changes them, each change a
 // conditional write on what was read, so two publishers (or a retry of a crashed one) never both win.
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { CaseStatus } from '../domain/case';
 import type { Staff, UndeliverableFlag } from '../domain/people';
 import type { Instant } from '../domain/time';
 import { DUE_SHARDS, keys, outboxItem, strip, upTo, type Item, type OutboxItem, type OutboxState } from './keys';
-import { queryAll, queryDue } from './query';
+import { batchGetAll, queryAll, queryDue } from './query';
 import { INDEXES } from './table-design';
 
 /** Sent, digested, skipped and failed items are kept this long, then DynamoDB TTL removes them. */
@@ -115,25 +115,8 @@ export class OutboxStore {
 
   /** The current status of many cases (BatchGetItem, 100 at a time); absent cases are left out. */
   async caseStatuses(caseIds: string[]): Promise<Map<string, CaseStatus>> {
-    const found = new Map<string, CaseStatus>();
-    const unique = [...new Set(caseIds)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => keys.case(id));
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 8) throw new Error(`${pending.length} case keys stayed unprocessed after ${attempt} attempts`);
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 2000)));
-        const out = await this.doc.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: { Keys: pending, ProjectionExpression: 'caseId, #status', ExpressionAttributeNames: { '#status': 'status' }, ConsistentRead: true },
-            },
-          }),
-        );
-        for (const item of out.Responses?.[this.tableName] ?? []) found.set(String(item.caseId), item.status as CaseStatus);
-        pending = out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
-      }
-    }
-    return found;
+    const items = await batchGetAll(this.doc, this.tableName, [...new Set(caseIds)].map((id) => keys.case(id)), ['caseId', 'status']);
+    return new Map(items.map((item) => [String(item.caseId), item.status as CaseStatus]));
   }
 
   // -------------------------------------------------------------------------------------------------------------------

@@ -1,11 +1,11 @@
 // The register: org units, staff and subjects of one district, and the seed marker.
-import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { Staff, Subject } from '../domain/people';
 import type { OrgUnit, OrgUnitKind, Territory } from '../domain/territory';
 import { keys, strip, subjectItem, upTo, type Item } from './keys';
 import { BadCursorError, decodeCursor, encodeCursor, isIndexKey, type Page } from './paging';
-import { queryAll } from './query';
+import { batchGetAll, queryAll } from './query';
 import { INDEXES } from './table-design';
 
 export interface SeedMarker {
@@ -164,24 +164,10 @@ export class RegisterStore {
     return { items: (out.Items ?? []).map((i) => strip<Subject>(i)), ...(cursor ? { cursor } : {}) };
   }
 
-  /** Many subjects by id (BatchGetItem: GetItems in batches of 100); absent ids are left out. */
+  /** Many subjects by id (BatchGetItem, consistent: imports write on what they read); absent ids are left out. */
   async getSubjects(ids: string[]): Promise<Map<string, Subject>> {
-    const found = new Map<string, Subject>();
-    const unique = [...new Set(ids)];
-    for (let i = 0; i < unique.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = unique.slice(i, i + 100).map((id) => keys.subject(id));
-      for (let attempt = 0; pending && pending.length > 0; attempt++) {
-        if (attempt > 8) throw new Error(`${pending.length} keys stayed unprocessed after ${attempt} attempts`);
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** attempt, 2000)));
-        const out = await this.doc.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
-        for (const item of out.Responses?.[this.tableName] ?? []) {
-          const s = strip<Subject>(item);
-          found.set(s.subjectId, s);
-        }
-        pending = out.UnprocessedKeys?.[this.tableName]?.Keys as Record<string, unknown>[] | undefined;
-      }
-    }
-    return found;
+    const items = await batchGetAll(this.doc, this.tableName, [...new Set(ids)].map((id) => keys.subject(id)));
+    return new Map(items.map((item) => [String(item.subjectId), strip<Subject>(item)]));
   }
 
   // --- "Not due until" marks (functions/app/not-due-marks.ts) ----------------------------------
