@@ -4,6 +4,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import type { z } from 'zod';
 import type { Staff, Subject } from '../domain/people';
 import { managingOrgUnitId } from '../domain/people';
+import { pool } from '../app/pool';
 import { StaffChangeConflict } from '../store/staff-admin';
 import { roleOrgKind, type Caller } from './access';
 import { HttpProblem, validationProblem } from './problem';
@@ -122,20 +123,17 @@ export async function importStaff(rows: unknown[], deps: ApiDeps): Promise<Impor
   // Each replaces her record conditionally (a flag stays while its address is the same: StaffAdmin.replace).
   if (!deps.staffAdmin) throw new Error('the API was created without staffAdmin');
   const admin = deps.staffAdmin;
-  let written = 0;
-  for (let i = 0; i < accepted.length; i += 16) {
-    await Promise.all(
-      accepted.slice(i, i + 16).map(async ({ row, staff }) => {
-        try {
-          await admin.replace(staff);
-          written++;
-        } catch (err) {
-          if (!(err instanceof StaffChangeConflict)) throw err;
-          rejected.push({ row, field: 'staffId', reason: err.message });
-        }
-      }),
-    );
-  }
+  const replaced = await pool(accepted, 16, async ({ row, staff }) => {
+    try {
+      await admin.replace(staff);
+      return true;
+    } catch (err) {
+      if (!(err instanceof StaffChangeConflict)) throw err;
+      rejected.push({ row, field: 'staffId', reason: err.message });
+      return false;
+    }
+  });
+  const written = replaced.filter(Boolean).length;
   rejected.sort((a, b) => a.row - b.row);
   return { accepted: written, rejected };
 }
@@ -220,15 +218,12 @@ export async function importSubjects(rows: unknown[], deps: ApiDeps, caller: Cal
     toWrite.push({ row, subject });
   }
   // Each written only if her record is still as read (absent: still absent); one changed meanwhile is that row's error.
-  const written: string[] = [];
-  for (let i = 0; i < toWrite.length; i += 16) {
-    await Promise.all(
-      toWrite.slice(i, i + 16).map(async ({ row, subject }) => {
-        if (await deps.register.putSubjectIfUnchanged(existing.get(subject.subjectId), subject, territory)) written.push(subject.subjectId);
-        else rejected.push({ row, field: 'subjectId', reason: 'her record changed while the import ran; import the row again' });
-      }),
-    );
-  }
+  const done = await pool(toWrite, 16, async ({ row, subject }) => {
+    if (await deps.register.putSubjectIfUnchanged(existing.get(subject.subjectId), subject, territory)) return true;
+    rejected.push({ row, field: 'subjectId', reason: 'her record changed while the import ran; import the row again' });
+    return false;
+  });
+  const written = toWrite.filter((_, i) => done[i]).map((w) => w.subject.subjectId);
   rejected.sort((a, b) => a.row - b.row);
   return { accepted: written.length + unchanged, rejected, written };
 }

@@ -25,6 +25,7 @@ import type { OutboxItem } from '../store/keys';
 import { expiresAtFor, type OutboxStore } from '../store/outbox-store';
 import type { RegisterStore } from '../store/register-store';
 import type { DistrictContext } from './district-context';
+import { pool } from './pool';
 
 export type DigestStep = 'after_write' | 'after_mark';
 
@@ -64,26 +65,6 @@ const digestId = (staffId: string, date: BusinessDate) => `digest-${createHash('
 const PAGE = 500;
 /** Staff members handled at once. */
 const CONCURRENCY = 8;
-
-/** Maps with at most `n` calls in flight; results in input order; the first error rejects (after the others settle). */
-async function pool<T, R>(items: readonly T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  let failed: unknown;
-  const worker = async () => {
-    while (next < items.length && failed === undefined) {
-      const i = next++;
-      try {
-        out[i] = await fn(items[i]!);
-      } catch (err) {
-        failed ??= err;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
-  if (failed !== undefined) throw failed;
-  return out;
-}
 
 export class DailyDigest {
   constructor(private readonly deps: DigestDeps) {}

@@ -525,7 +525,7 @@ export class OpenCasesByScope {
   constructor(cases: readonly Case[], districtId: string) {
     for (const c of cases) {
       const item = caseItem(c, districtId);
-      for (const idx of Object.values(INDEXES)) {
+      for (const idx of [INDEXES.queue, INDEXES.owner, INDEXES.street, INDEXES.district, INDEXES.sendingStreet]) {
         const pk = item[idx.pk];
         if (typeof pk !== 'string') continue;
         const at = `${idx.name}|${pk}`;

@@ -22,11 +22,10 @@ export function generateHealthChecksPageHandler(d: { service: Pick<CaseService, 
     const page = await d.register.listSubjects({ id: org.id, kind: org.kind }, { limit: SUBJECT_PAGE, cursor: e.cursor });
     let opened = 0;
     let existing = 0;
-    let notDue = 0;
     const today = businessDateOf(d.clock.now());
     // Checks are for the women who are due: a "not due until" reaching past the period skips her this period.
     const due = page.items.filter((s) => dueInPeriod(s.notDueUntil, checkPeriodOf(s, e.periodOf, d.rules).end, today));
-    notDue = page.items.length - due.length;
+    const notDue = page.items.length - due.length;
     const results = await d.service.openMany(
       due.map((s) => ({ type: 'health_check' as const, subject: subjectRefOf(s), periodOf: e.periodOf })),
       { kind: 'system', process: 'health-checks' },
