@@ -16,7 +16,6 @@
 //   npm run bench:bundles                  chuanhui (the big district)
 //   npm run bench:bundles -- yiling        another district
 //   npm run bench:bundles -- --runs 1      quick: one cold start per function
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +25,7 @@ import { loadAllDistricts } from '../functions/seed/load-district';
 import { DistrictStack } from '../infra/district-stack';
 import { ROOT } from '../infra/paths';
 import { ESBUILD_TARGET } from '../infra/bundling';
+import { coldStart, functionEnvironment } from '../dev/lambda-cold-start';
 
 const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
@@ -55,24 +55,6 @@ const median = (xs: number[]) => {
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
 
-/** One cold start: a fresh node process that imports the bundle; prints the import time. */
-function coldInit(bundle: string, env: Record<string, string>, sourceMaps: boolean): { initMs: number; processMs: number } {
-  const probe = `const t0 = performance.now(); const m = await import(${JSON.stringify(bundle)}); const t1 = performance.now();
-if (typeof m.handler !== 'function') throw new Error('no handler export');
-process.stdout.write('INIT ' + (t1 - t0) + '\\n');`;
-  const started = performance.now();
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', probe], {
-    env: { ...env, NODE_OPTIONS: sourceMaps ? (env.NODE_OPTIONS ?? '') : (env.NODE_OPTIONS ?? '').replace('--enable-source-maps', '').trim() },
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 60_000,
-  });
-  const processMs = performance.now() - started;
-  const line = out.split('\n').find((l) => l.startsWith('INIT '));
-  if (!line) throw new Error(`no INIT line from ${bundle}: ${out.slice(0, 500)}`);
-  return { initMs: Number(line.slice(5)), processMs };
-}
-
 function main() {
   const district = loadAllDistricts(join(ROOT, 'seeds', 'districts')).find((d) => d.id === districtId);
   if (!district) throw new Error(`no district ${districtId}`);
@@ -97,6 +79,14 @@ function main() {
     { name: 'api', entry: 'functions/api/lambda.ts', fn: stack.apiFunction.fn },
     // The job Lambdas: reminders (publisher, digest, SMS gateway, bounces), the subscription sync, retention.
     ...Object.entries(stack.jobFunctions).map(([key, f]) => ({ name: key, entry: `functions/handlers/lambda/${key}.ts`, fn: f!.fn })),
+    // The direct sender of SMS and e-mail (when the district's delivery config names a provider), the exchange's two.
+    ...(stack.delivery.deliverFunction ? [{ name: 'deliverMessage', entry: 'functions/handlers/lambda/deliverMessage.ts', fn: stack.delivery.deliverFunction.fn }] : []),
+    ...(stack.exchange
+      ? [
+          { name: 'exchangeDispatch', entry: 'functions/handlers/lambda/exchangeDispatch.ts', fn: stack.exchange.dispatch.fn },
+          { name: 'exchangeReceive', entry: 'functions/handlers/lambda/exchangeReceive.ts', fn: stack.exchange.receive.fn },
+        ]
+      : []),
   ];
   const rows: Row[] = [];
   for (const { name, entry, fn } of functions) {
@@ -108,18 +98,15 @@ function main() {
     const bundleBytes = statSync(bundle).size;
     const sourceMapBytes = files.includes('index.mjs.map') ? statSync(join(dir, 'index.mjs.map')).size : 0;
     const zippedBytes = files.reduce((sum, f) => sum + deflateRawSync(readFileSync(join(dir, f)), { level: 9 }).length, 0);
-    const vars = props.Environment.Variables as Record<string, unknown>;
-    const env: Record<string, string> = { PATH: process.env.PATH ?? '', AWS_REGION: 'ap-east-1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-    for (const [k, v] of Object.entries(vars)) env[k] = typeof v === 'string' ? v : `bench-${k.toLowerCase()}`;
-    env.TABLE_NAME = `shudi-bench-${districtId}`;
+    const env = functionEnvironment(props.Environment.Variables as Record<string, unknown>, { TABLE_NAME: `shudi-bench-${districtId}` });
     const withMaps: number[] = [];
     const withoutMaps: number[] = [];
     const processRuns: number[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const a = coldInit(bundle, env, true);
+      const a = coldStart(bundle, env);
       withMaps.push(a.initMs);
       processRuns.push(a.processMs);
-      withoutMaps.push(coldInit(bundle, env, false).initMs);
+      withoutMaps.push(coldStart(bundle, env, { sourceMaps: false }).initMs);
     }
     rows.push({
       function: name,

@@ -117,7 +117,8 @@ export class Reminders extends Construct {
       }),
     );
     jobs.syncSubscriptions.fn.addEnvironment('SHUDI_TOPIC_ARN', this.topic.topicArn);
-    jobs.syncSubscriptions.fn.addEnvironment('SHUDI_SMS_VIA', smsVia);
+    // SMS a provider sends directly (deliverMessage) never reach the topic: the sync then makes no SMS subscription.
+    jobs.syncSubscriptions.fn.addEnvironment('SHUDI_SMS_VIA', props.smsThroughTopic ? smsVia : 'direct');
 
     if (smsVia === 'gateway' && props.smsThroughTopic) {
       // The SMS gateway: the topic's one Lambda subscription, on channel "sms" (SnsNotifier's value).

@@ -24,8 +24,12 @@ export interface SubscriptionSpec {
 }
 
 export interface PlanOptions {
-  /** sns: SNS delivers SMS itself; gateway: one Lambda subscription forwards SMS to a provider. */
-  smsVia: 'sns' | 'gateway';
+  /**
+   * sns: SNS delivers SMS itself; gateway: one Lambda subscription forwards SMS to a provider; direct: SMS do not go
+   * through the topic at all (deliverMessage sends them to the district's provider), so the topic gets no SMS
+   * subscription (a bad phone is still flagged).
+   */
+  smsVia: 'sns' | 'gateway' | 'direct';
   /** The gateway subscriber's ARN (smsVia gateway). */
   gatewayFunctionArn?: string;
 }

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { coldStart, functionEnvironment } from '../../dev/lambda-cold-start';
 import { functionKeys } from '../../functions/workflows/catalog';
 import { jobFunctionKeys } from '../../infra/access';
 import { districts, resourcesOfType, synthDistrict, type Synthesized } from './synth';
@@ -95,6 +96,18 @@ describe('Lambda bundles (yiling, bundled for real)', () => {
     const derived = JSON.parse(readFileSync(join(s.outdir, 'shudi-district-config', s.stack.artifactId, 'yiling.json'), 'utf8')) as Record<string, unknown>;
     expect(Object.keys(derived)).not.toContain('staff');
     expect(derived.id).toBe('yiling');
+  });
+
+  it('starts every function in a fresh Node process with its own environment from the template (nothing it needs at cold start is missing)', () => {
+    const started: string[] = [];
+    for (const [id, r] of ours()) {
+      const env = functionEnvironment(r.Properties!.Environment.Variables as Record<string, unknown>, { TABLE_NAME: 'shudi-test-yiling' });
+      // Throws with the process's stderr when the import fails (e.g. an environment variable the stack does not set).
+      coldStart(join(assetDirOf(id), 'index.mjs'), env);
+      started.push(env.POWERTOOLS_SERVICE_NAME!);
+    }
+    expect(started).toHaveLength(ours().length);
+    expect(started).toContain('shudi-syncSubscriptions');
   });
 
   it('runs in a fresh Node process: planObligations plans, defaults its period, and rejects a bad event as CaseRejected', () => {

@@ -504,7 +504,11 @@ describe('the route table', () => {
 
 describe('SMS by SNS (smsVia sns)', () => {
   it('has no gateway function, no CloudFormation subscription, and the sync plans SMS subscriptions per staff phone', () => {
-    const s = synthDistrict('yiling', { settings: { smsVia: 'sns', dashboardDist: join(tmpdir(), 'shudi-no-such-dashboard-dist') } });
+    // SMS through the topic (the seeded delivery config sends them to a provider directly: SHUDI_SMS_VIA direct, targets.test.ts).
+    const s = synthDistrict('yiling', {
+      settings: { smsVia: 'sns', dashboardDist: join(tmpdir(), 'shudi-no-such-dashboard-dist') },
+      config: (d) => ({ ...d, delivery: { sms: { provider: 'sns' }, email: { provider: 'sns' } } }),
+    });
     expect(s.stack.jobFunctions.smsGateway).toBeUndefined();
     expect(s.stack.smsGatewayDeadLetterQueue).toBeUndefined();
     s.template.resourceCountIs('AWS::SNS::Subscription', 0);

@@ -90,7 +90,9 @@ describe('a China region (cn-northwest-1)', () => {
     expect(JSON.parse(api.Environment.Variables.OIDC_CLAIMS)).toEqual(OIDC.claims);
     // Reminders go through the SMS gateway: no SNS SMS, no SES anywhere.
     const sync = s.stack.resolve((s.stack.jobFunctions.syncSubscriptions.fn.node.defaultChild as any).logicalId) as string;
-    expect(s.json.Resources[sync]!.Properties!.Environment.Variables.SHUDI_SMS_VIA).toBe('gateway');
+    // The seeded district's SMS go to its provider directly: the sync makes no SMS subscription and needs no gateway.
+    expect(s.json.Resources[sync]!.Properties!.Environment.Variables.SHUDI_SMS_VIA).toBe('direct');
+    expect(s.json.Resources[sync]!.Properties!.Environment.Variables.SHUDI_SMS_GATEWAY_FUNCTION_ARN).toBeUndefined();
     // The seeded district sends SMS and e-mail directly (deliverMessage): the topic has no subscription at all.
     expect(resourcesOfType(s.json, 'AWS::SNS::Subscription').map(([, r]) => r.Properties!.Protocol)).toEqual([]);
     const text = JSON.stringify(s.json);

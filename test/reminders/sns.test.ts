@@ -120,6 +120,12 @@ describe('subscriptions from the register', () => {
     ]);
   });
 
+  it('SMS sent by a provider directly: no SMS subscription and no gateway, e-mail as before, a bad phone still flagged', () => {
+    const plan = planSubscriptions([staff('a', 'both'), staff('e', 'sms', '139')], { smsVia: 'direct' });
+    expect(plan.subscriptions).toEqual([{ protocol: 'email', endpoint: 'a@example.cn', filterPolicy: { channel: ['email'], staffId: ['a'] }, staffId: 'a' }]);
+    expect(plan.invalid).toEqual([{ staffId: 'e', flag: { channel: 'sms', reason: 'invalid_phone' } }]);
+  });
+
   it('sync: subscribes what is missing with its filter policy, re-sets an existing policy, removes a staff subscription no longer wanted, reports a refused number', async () => {
     sns.on(ListSubscriptionsByTopicCommand).resolves({
       Subscriptions: [

@@ -12,7 +12,7 @@ export interface SubscriptionSyncDeps {
   outbox: Pick<OutboxStore, 'flagUndeliverable'>;
   sns: SNSClient;
   topicArn: string;
-  smsVia: 'sns' | 'gateway';
+  smsVia: 'sns' | 'gateway' | 'direct';
   gatewayFunctionArn?: string;
   clock: Clock;
 }

@@ -3,7 +3,8 @@
 // by EventBridge Scheduler every hour, and invoked by hand after a staff import. Staff subscriptions are made here, at
 // run time, never by CloudFormation (the register changes without a deployment); the SMS gateway's Lambda
 // subscription is the stack's own (infra/district-stack.ts) and stays out of the plan.
-// Environment: TABLE_NAME, DISTRICT_ID, SHUDI_TOPIC_ARN, SHUDI_SMS_VIA (sns | gateway), SHUDI_SMS_GATEWAY_FUNCTION_ARN.
+// Environment: TABLE_NAME, DISTRICT_ID, SHUDI_TOPIC_ARN, SHUDI_SMS_VIA (sns | gateway | direct: SMS sent by a provider,
+// not through the topic), SHUDI_SMS_GATEWAY_FUNCTION_ARN (gateway only).
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DailyDigest } from '../../app/digest';
 import { districtContext } from '../../app/district-context';
@@ -24,7 +25,7 @@ const doc = documentClient(o.tracer.captureAWSv3Client(createDynamoClient()));
 const register = new RegisterStore(doc, tableName, district.config.id);
 const outbox = new OutboxStore(doc, tableName, district.config.id);
 const cases = new CaseStore(doc, tableName, district.config.id);
-const smsVia = requiredEnv('SHUDI_SMS_VIA') === 'sns' ? 'sns' : 'gateway';
+const smsVia = smsViaOf(requiredEnv('SHUDI_SMS_VIA'));
 const deps = {
   // The digest's staff listing (each org unit's staff from the register).
   digest: new DailyDigest({ outbox, cases, register, district, clock: systemClock }),
@@ -35,6 +36,11 @@ const deps = {
   ...(smsVia === 'gateway' ? { gatewayFunctionArn: requiredEnv('SHUDI_SMS_GATEWAY_FUNCTION_ARN') } : {}),
   clock: systemClock,
 } as const;
+
+function smsViaOf(value: string): 'sns' | 'gateway' | 'direct' {
+  if (value === 'sns' || value === 'gateway' || value === 'direct') return value;
+  throw new Error(`SHUDI_SMS_VIA is ${JSON.stringify(value)}: expected sns, gateway or direct`);
+}
 
 export const handler = wrapJobHandler('syncSubscriptions', () => runSubscriptionSync(deps), o, {
   metricsOf: (r) => ({ SubscriptionsAdded: r.subscribed, SubscriptionsRemoved: r.removed, AddressesFlagged: r.flagged }),
