@@ -2,7 +2,7 @@
 // file per function, minified with a source map, the AWS SDK v3 bundled (not the runtime's copy),
 // and the stack's own district config aliased in as `shudi-district-config`: derived from
 // seeds/districts/<id>.json without the staff roster (names, phones and e-mails are personal data;
-// functions read staff from the table), written into the cloud assembly next to the templates.
+// functions read staff from the table), validated and written into the cloud assembly next to the templates.
 // bench/bundles.bench.ts bundles with exactly these options, through the same CDK code path.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,12 +10,13 @@ import { Stage, type Stack } from 'aws-cdk-lib';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { withoutStaff, type DistrictConfig } from '../functions/domain/district-config';
+import { parseDeployedDistrictConfig } from '../functions/seed/load-district';
 
 export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
 export const LAMBDA_ARCHITECTURE = Architecture.ARM_64;
 export const ESBUILD_TARGET = 'node22';
 
-/** Some CommonJS dependencies (aws-xray-sdk-core) call require(); an ESM bundle needs one. */
+/** Some CommonJS dependencies (the SMS providers' SDKs, nodemailer) call require(); an ESM bundle needs one. */
 export const ESM_REQUIRE_BANNER = "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
 
 /** The alias the Lambda code imports its district config by (functions/handlers/lambda/district.ts). */
@@ -25,7 +26,9 @@ const deployedConfigFiles = new WeakMap<Stack, string>();
 
 /**
  * Writes the stack's deployed district config (the district without its staff roster) into the cloud
- * assembly, `<outdir>/shudi-district-config/<stack>/<id>.json`, for its functions to bundle.
+ * assembly, `<outdir>/shudi-district-config/<stack>/<id>.json`, for its functions to bundle. It is
+ * validated here, against the deployed schema (no `staff`, the territory checked): the functions trust
+ * it and only check its id at cold start (functions/handlers/lambda/district.ts).
  */
 export function writeDeployedDistrictConfig(stack: Stack, district: DistrictConfig): string {
   const outdir = Stage.of(stack)?.outdir;
@@ -33,7 +36,7 @@ export function writeDeployedDistrictConfig(stack: Stack, district: DistrictConf
   const dir = join(outdir, 'shudi-district-config', stack.artifactId);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${district.id}.json`);
-  writeFileSync(file, JSON.stringify(withoutStaff(district)) + '\n');
+  writeFileSync(file, JSON.stringify(parseDeployedDistrictConfig(withoutStaff(district), `${district.id}.json`)) + '\n');
   deployedConfigFiles.set(stack, file);
   return file;
 }
@@ -65,7 +68,7 @@ export function bundlingOptions(configFile: string): BundlingOptions {
   };
 }
 
-/** Environment of every function (Powertools and source maps); the stack adds TABLE_NAME etc. */
+/** Environment of every function (Powertools logger and metrics, source maps); the stack adds TABLE_NAME etc. */
 export function commonLambdaEnvironment(serviceName: string): Record<string, string> {
   return {
     NODE_OPTIONS: '--enable-source-maps',
@@ -73,6 +76,5 @@ export function commonLambdaEnvironment(serviceName: string): Record<string, str
     POWERTOOLS_METRICS_NAMESPACE: 'shudi',
     POWERTOOLS_LOG_LEVEL: 'INFO',
     POWERTOOLS_LOGGER_LOG_EVENT: 'false',
-    POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
   };
 }

@@ -46,7 +46,8 @@ export class ShudiFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: ShudiFunctionProps) {
     super(scope, id);
-    // Lambda has no X-Ray integration in the China regions: no active tracing there, and Powertools' tracer off.
+    // Lambda's own active tracing where Lambda has X-Ray (not in the China regions): each invocation and its
+    // initialization, no tracing code in the bundle (functions/handlers/lambda/observability.ts).
     const { lambdaXRay } = deployTarget(Stack.of(this).region).features;
     this.logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.SIX_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
     this.role = new Role(this, 'Role', {
@@ -79,7 +80,6 @@ export class ShudiFunction extends Construct {
         TABLE_NAME: props.table.tableName,
         DISTRICT_ID: props.districtId,
         SHUDI_STAGE: props.stage,
-        ...(lambdaXRay ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }),
         ...props.environment,
       },
     });

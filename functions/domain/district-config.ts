@@ -1,5 +1,6 @@
 // The district config: a district is data, not code. One JSON file per district in seeds/districts/.
 import * as z from 'zod';
+import type { Staff } from './people';
 import { deliveryConfig } from './delivery-config';
 import { exchangeConfig } from './exchange';
 import { routingRules } from './rules';
@@ -192,3 +193,29 @@ export function withoutStaff(config: DistrictConfig): DeployedDistrictConfig {
 export type StaffRole = (typeof staffRoles)[number];
 export type Channel = (typeof channels)[number];
 export type Language = (typeof languages)[number];
+
+/** One refused row of a staff import: the row (1-based), the field and the reason; never the value itself. */
+export interface StaffRowIssue {
+  row: number;
+  field: string;
+  reason: string;
+}
+
+/**
+ * Validates staff rows for an import (the district-config staff schema: E.164 phone, a valid e-mail, channel,
+ * language, quiet hours). A row with any issue is refused whole, with each issue; the others are accepted.
+ */
+export function validateStaffRows(rows: readonly unknown[]): { accepted: Staff[]; rejected: StaffRowIssue[] } {
+  const accepted: Staff[] = [];
+  const rejected: StaffRowIssue[] = [];
+  rows.forEach((raw, i) => {
+    const r = staffConfig.safeParse(raw);
+    if (!r.success) {
+      for (const issue of r.error.issues) rejected.push({ row: i + 1, field: issue.path.map(String).join('.') || '(row)', reason: issue.message });
+      return;
+    }
+    const { id, ...rest } = r.data;
+    accepted.push({ staffId: id, ...rest });
+  });
+  return { accepted, rejected };
+}

@@ -1,5 +1,6 @@
 // Staff who act on queues, and the subjects (已婚育龄妇女) whose cases they route.
-import { staffConfig, type Channel, type DigestDays, type Language, type StaffRole } from './district-config';
+// Types only: a value import would build the whole district-config schema in every bundle that reads people.
+import type { Channel, DigestDays, Language, StaffRole } from './district-config';
 
 export interface Staff {
   staffId: string;
@@ -56,30 +57,4 @@ export interface Subject {
 /** The org unit that manages a subject: the unit for co_managed, otherwise the residence community. */
 export function managingOrgUnitId(subject: Subject): string {
   return subject.class === 'co_managed' && subject.unitId ? subject.unitId : subject.communityId;
-}
-
-/** One refused row of a staff import: the row (1-based), the field and the reason; never the value itself. */
-export interface StaffRowIssue {
-  row: number;
-  field: string;
-  reason: string;
-}
-
-/**
- * Validates staff rows for an import (the district-config staff schema: E.164 phone, a valid e-mail, channel,
- * language, quiet hours). A row with any issue is refused whole, with each issue; the others are accepted.
- */
-export function validateStaffRows(rows: readonly unknown[]): { accepted: Staff[]; rejected: StaffRowIssue[] } {
-  const accepted: Staff[] = [];
-  const rejected: StaffRowIssue[] = [];
-  rows.forEach((raw, i) => {
-    const r = staffConfig.safeParse(raw);
-    if (!r.success) {
-      for (const issue of r.error.issues) rejected.push({ row: i + 1, field: issue.path.map(String).join('.') || '(row)', reason: issue.message });
-      return;
-    }
-    const { id, ...rest } = r.data;
-    accepted.push({ staffId: id, ...rest });
-  });
-  return { accepted, rejected };
 }

@@ -36,12 +36,14 @@ describe('Lambda bundles (yiling, bundled for real)', () => {
   }, 900_000);
   afterAll(() => rmSync(s.outdir, { recursive: true, force: true }));
 
-  it('bundles every function into one minified ESM file with a source map, the SDK inside', () => {
+  it('bundles every function into one minified ESM file with a source map, the SDK inside, no tracing SDK', () => {
     expect(ours()).toHaveLength(functionKeys.length + 1 + jobFunctionKeys.length + (s.stack.exchange ? 2 : 0)); // + the exchange's two
     for (const [id] of ours()) {
       const dir = assetDirOf(id);
       const code = readFileSync(join(dir, 'index.mjs'), 'utf8');
       expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
+      // No tracing code: Lambda's own active tracing records invocations (no X-Ray SDK, no cls-hooked).
+      expect(code.includes('AWS_XRAY_DAEMON_ADDRESS') || code.includes('cls-hooked'), `${id} carries the X-Ray SDK`).toBe(false);
       // No package left to import but Node's own: the SDK is bundled, not the runtime's.
       const leftOver = importsOf(code).filter((x) => !x.startsWith('node:') && !builtinModules.includes(x));
       expect(leftOver, id).toEqual([]);
@@ -110,6 +112,12 @@ describe('Lambda bundles (yiling, bundled for real)', () => {
     expect(started).toContain('shudi-syncSubscriptions');
   });
 
+  it("refuses at cold start to run with another district's id: the bundled config is checked against DISTRICT_ID", () => {
+    const fn = ours().find(([, r]) => r.Properties!.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'shudi-planObligations')!;
+    const env = functionEnvironment(fn[1].Properties!.Environment.Variables as Record<string, unknown>, { TABLE_NAME: 'shudi-test-yiling', DISTRICT_ID: 'chuanhui' });
+    expect(() => coldStart(join(assetDirOf(fn[0]), 'index.mjs'), env)).toThrow(/bundled district config is "yiling", not DISTRICT_ID "chuanhui"/);
+  });
+
   it('runs in a fresh Node process: planObligations plans, defaults its period, and rejects a bad event as CaseRejected', () => {
     const fn = ours().find(([, r]) => r.Properties!.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'shudi-planObligations');
     expect(fn).toBeDefined();
@@ -134,8 +142,8 @@ console.log('RESULT ' + JSON.stringify(out));
       TABLE_NAME: 'shudi-test-yiling',
       AWS_REGION: 'ap-east-1',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      // As in Lambda: Powertools and the X-Ray SDK in Lambda mode (segments go to the daemon
-      // address over UDP: loopback here, where nothing listens).
+      // As in Lambda with active tracing: Powertools in Lambda mode, a trace header and the X-Ray daemon
+      // address Lambda sets (loopback here, where nothing listens); the bundle has no tracing code to use them.
       AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
       AWS_LAMBDA_FUNCTION_NAME: 'planObligations',
       LAMBDA_TASK_ROOT: dir,

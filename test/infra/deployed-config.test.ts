@@ -1,6 +1,7 @@
 // What a Lambda bundle carries: the district without its staff roster (infra/bundling.ts). The staff
-// are personal data and live in the table only; a bundled config that still holds them is refused at
-// cold start, naming the file and the JSON path.
+// are personal data and live in the table only; a deployed config that still holds them is refused at
+// synth (writeDeployedDistrictConfig validates what it writes), naming the file and the JSON path. At
+// cold start a function only checks that the bundled config is its own district's.
 import { describe, expect, it } from 'vitest';
 import { districtContext } from '../../functions/app/district-context';
 import { withoutStaff } from '../../functions/domain/district-config';

@@ -57,7 +57,7 @@ describe('no personal data outside the register and the case history', () => {
   let month: LocalRuntime | undefined;
 
   it('a month, with Powertools logging as on Lambda: logs, outbox, SMS/e-mail bodies, cases, feedback carry none', async () => {
-    // Every Task handler runs inside the Lambda wrapper (middy + Powertools logger, metrics, tracer).
+    // Every Task handler runs inside the Lambda wrapper (middy + Powertools logger and metrics).
     const wrap = (key: string, fn: TaskHandler): TaskHandler => {
       const o = observability({ serviceName: `shudi-${key}`, districtId: privateDistrict.id });
       const lambda = wrapTaskHandler(key as FunctionKey, fn, o);

@@ -1,6 +1,6 @@
 // The pure reminder rules: classification, quiet hours, channels, contacts, digest buckets, staff import checks.
 import { describe, expect, it } from 'vitest';
-import { validateStaffRows } from '../../functions/domain/people';
+import { validateStaffRows } from '../../functions/domain/district-config';
 import {
   channelsFor,
   deliveryOf,

@@ -8,15 +8,16 @@ import { directNotifier } from '../../adapters/delivery';
 import { secretReader } from '../../adapters/secrets';
 import { createDynamoClient, documentClient } from '../../store/client';
 import { createDeliverMessage } from '../deliver-message';
-import { bundledDistrictConfig, requiredEnv } from './district';
+import { bundledDistrictConfig } from './district';
+import { requiredEnv } from './env';
 import { wrapJobHandler } from './job-handler';
 import { observability } from './observability';
 
 const o = observability({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'shudi-deliverMessage', districtId: requiredEnv('DISTRICT_ID') });
 const notifier = directNotifier({
   delivery: bundledDistrictConfig().delivery,
-  secret: secretReader(o.tracer.captureAWSv3Client(new SecretsManagerClient({}))),
-  dedupe: new DynamoDedupeStore(documentClient(o.tracer.captureAWSv3Client(createDynamoClient())), requiredEnv('TABLE_NAME')),
+  secret: secretReader(new SecretsManagerClient({})),
+  dedupe: new DynamoDedupeStore(documentClient(createDynamoClient()), requiredEnv('TABLE_NAME')),
 });
 
 export const handler = wrapJobHandler('deliverMessage', createDeliverMessage(notifier), o, {

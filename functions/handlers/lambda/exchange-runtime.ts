@@ -1,5 +1,5 @@
 // What an exchange Lambda (exchangeDispatch, exchangeReceive) builds once per cold start: the district composed on the
-// traced DynamoDB client (functions/app/compose.ts), and for the dispatcher the EventBridge bus adapter.
+// DynamoDB client (functions/app/compose.ts), and for the dispatcher the EventBridge bus adapter.
 // Environment: TABLE_NAME, DISTRICT_ID; SHUDI_EXCHANGE_BUS (exchangeDispatch: the district's own bus).
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { EventBridgeBus } from '../../adapters/eventbridge-bus';
@@ -8,19 +8,19 @@ import { districtContext } from '../../app/district-context';
 import { ExchangeDispatcher } from '../../app/exchange-dispatcher';
 import { systemClock } from '../../domain/clock';
 import { createDynamoClient, documentClient } from '../../store/client';
-import { bundledDistrictConfig, requiredEnv } from './district';
-import type { Observability } from './observability';
+import { bundledDistrictConfig } from './district';
+import { requiredEnv } from './env';
 
-export function exchangeParts(o: Pick<Observability, 'tracer'>): ExchangeParts {
+export function exchangeParts(): ExchangeParts {
   const district = districtContext(bundledDistrictConfig());
-  const doc = documentClient(o.tracer.captureAWSv3Client(createDynamoClient()));
+  const doc = documentClient(createDynamoClient());
   const parts = composeDistrict({ doc, tableName: requiredEnv('TABLE_NAME'), district, clock: systemClock });
   if (!parts.exchange) throw new Error(`district ${district.config.id} has no exchange config`);
   return parts.exchange;
 }
 
-export function exchangeDispatcher(o: Pick<Observability, 'tracer'>): ExchangeDispatcher {
-  const { store } = exchangeParts(o);
-  const bus = new EventBridgeBus(o.tracer.captureAWSv3Client(new EventBridgeClient({})), requiredEnv('SHUDI_EXCHANGE_BUS'));
+export function exchangeDispatcher(): ExchangeDispatcher {
+  const { store } = exchangeParts();
+  const bus = new EventBridgeBus(new EventBridgeClient({}), requiredEnv('SHUDI_EXCHANGE_BUS'));
   return new ExchangeDispatcher({ store, bus, clock: systemClock });
 }

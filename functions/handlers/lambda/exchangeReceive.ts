@@ -2,13 +2,13 @@
 // districts. The event's source must be the sending district's own (the bus policy admits each partner account with
 // its source only); the envelope is validated, deduplicated and applied in one transaction.
 import { eventSourceOf } from '../../adapters/exchange-bus';
-import { requiredEnv } from './district';
+import { requiredEnv } from './env';
 import { exchangeParts } from './exchange-runtime';
 import { wrapJobHandler } from './job-handler';
 import { observability } from './observability';
 
 const o = observability({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'shudi-exchangeReceive', districtId: requiredEnv('DISTRICT_ID') });
-const { receiver } = exchangeParts(o);
+const { receiver } = exchangeParts();
 
 interface BusEvent {
   source?: string;

@@ -3,4 +3,4 @@ import { fireTimerHandler } from '../tasks/fire-timer';
 import { lambdaDistrictParts } from './district-parts';
 import { taskLambda } from './task-lambda';
 
-export const handler = taskLambda('fireTimer', (o) => fireTimerHandler(lambdaDistrictParts(o)));
+export const handler = taskLambda('fireTimer', () => fireTimerHandler(lambdaDistrictParts()));

@@ -3,7 +3,7 @@ import { generateHealthChecksPageHandler } from '../tasks/generate-health-checks
 import { lambdaDistrictParts } from './district-parts';
 import { taskLambda } from './task-lambda';
 
-export const handler = taskLambda('generateHealthChecksPage', (o) => {
-  const parts = lambdaDistrictParts(o);
+export const handler = taskLambda('generateHealthChecksPage', () => {
+  const parts = lambdaDistrictParts();
   return generateHealthChecksPageHandler({ ...parts, territory: parts.district.territory, rules: parts.district.rules });
 });

@@ -10,7 +10,6 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import type { Observability } from './observability';
 
@@ -24,7 +23,7 @@ export interface JobHandlerOptions<R> {
 }
 
 export function wrapJobHandler<R>(job: string, run: (event: unknown) => Promise<R>, o: Observability, opts: JobHandlerOptions<R> = {}): LambdaJobHandler {
-  const { logger, metrics, tracer } = o;
+  const { logger, metrics } = o;
   logger.appendPersistentKeys({ job });
   const base = async (event: unknown): Promise<R> => {
     try {
@@ -40,7 +39,6 @@ export function wrapJobHandler<R>(job: string, run: (event: unknown) => Promise<
     }
   };
   return middy(base)
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { logEvent: false }))
     .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as LambdaJobHandler;
 }

@@ -5,7 +5,7 @@ import { listDueTimersHandler } from '../tasks/list-due-timers';
 import { taskLambda } from './task-lambda';
 import { lambdaTable } from './table';
 
-export const handler = taskLambda('listDueTimers', (o) => {
-  const t = lambdaTable(o);
+export const handler = taskLambda('listDueTimers', () => {
+  const t = lambdaTable();
   return listDueTimersHandler({ cases: new CaseStore(t.doc, t.tableName, t.districtId), clock: systemClock });
 });

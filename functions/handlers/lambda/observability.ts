@@ -1,14 +1,17 @@
-// Powertools for every Lambda of a district stack: a logger that never logs events or personal
-// data, EMF metrics in the `shudi` namespace, X-Ray traces. Names and levels come from the
-// POWERTOOLS_* environment the stack sets.
+// Powertools for every Lambda of a district stack: a logger that never logs events or personal data, and EMF
+// metrics in the `shudi` namespace. Names and levels come from the POWERTOOLS_* environment the stack sets.
+//
+// No Powertools Tracer: where Lambda has X-Ray (not in the China regions), the stack turns on the function's own
+// active tracing (infra/lambda-function.ts), which records each invocation and its initialization without any code
+// in the bundle. The Tracer added the X-Ray SDK (with cls-hooked and semver, about 120 KB of every bundle) and its
+// start-up work to every cold start, for per-call subsegments of the AWS SDK clients that are no longer recorded
+// (docs/performance.md, Lambda bundles).
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 
 export interface Observability {
   logger: Logger;
   metrics: Metrics;
-  tracer: Tracer;
 }
 
 export const METRICS_NAMESPACE = 'shudi';
@@ -20,6 +23,5 @@ export function observability(opts: { serviceName: string; districtId: string })
     serviceName: opts.serviceName,
     defaultDimensions: { district: opts.districtId },
   });
-  const tracer = new Tracer({ serviceName: opts.serviceName });
-  return { logger, metrics, tracer };
+  return { logger, metrics };
 }

@@ -3,4 +3,4 @@ import { openObligationsHandler } from '../tasks/open-obligations';
 import { lambdaDistrictParts } from './district-parts';
 import { taskLambda } from './task-lambda';
 
-export const handler = taskLambda('openObligations', (o) => openObligationsHandler(lambdaDistrictParts(o)));
+export const handler = taskLambda('openObligations', () => openObligationsHandler(lambdaDistrictParts()));

@@ -6,19 +6,19 @@ import { SNSClient } from '@aws-sdk/client-sns';
 import { deliveryNotifier } from '../../adapters/channel-notifier';
 import { LambdaNotifier } from '../../adapters/lambda-notifier';
 import { SnsNotifier } from '../../adapters/sns-notifier';
-import { requiredEnv } from './district';
+import { requiredEnv } from './env';
 import { wrapJobHandler } from './job-handler';
 import { observability } from './observability';
 import { reminderHandlers } from './reminder-runtime';
 
 const o = observability({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'shudi-publishDue', districtId: requiredEnv('DISTRICT_ID') });
-const handlers = reminderHandlers(o, {
+const handlers = reminderHandlers({
   notifier: ({ config }) =>
     deliveryNotifier({
       delivery: config.delivery,
-      sns: () => new SnsNotifier(o.tracer.captureAWSv3Client(new SNSClient({})), requiredEnv('SHUDI_TOPIC_ARN')),
+      sns: () => new SnsNotifier(new SNSClient({}), requiredEnv('SHUDI_TOPIC_ARN')),
       // SMS providers and SMTP: the deliverMessage function, invoked synchronously (its answer lands in the outbox).
-      direct: () => new LambdaNotifier(o.tracer.captureAWSv3Client(new LambdaClient({})), requiredEnv('SHUDI_DELIVER_FUNCTION')),
+      direct: () => new LambdaNotifier(new LambdaClient({}), requiredEnv('SHUDI_DELIVER_FUNCTION')),
     }),
 });
 

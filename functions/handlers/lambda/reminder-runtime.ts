@@ -1,5 +1,5 @@
 // What a reminder Lambda (publishDue, dailyDigest, smsGateway, deliveryFailure) builds once per cold start: the
-// stores on the traced DynamoDB client, and the reminder handlers of functions/handlers/reminder-handlers.ts with
+// stores on the DynamoDB client, and the reminder handlers of functions/handlers/reminder-handlers.ts with
 // only the parts that function uses: the notifier for publishDue (made from the district's delivery config), the gateway and its dedupe store for
 // smsGateway. A part a function does not get throws if it is ever reached (it is a wiring bug, not a retry).
 // Environment: TABLE_NAME, DISTRICT_ID; SHUDI_TOPIC_ARN (publishDue); SHUDI_DASHBOARD_URL (links in messages);
@@ -17,8 +17,8 @@ import { OutboxStore } from '../../store/outbox-store';
 import { RegisterStore } from '../../store/register-store';
 import { createReminderHandlers, type ReminderHandlers } from '../reminder-handlers';
 import type { DeployedDistrictConfig } from '../../domain/district-config';
-import { bundledDistrictConfig, requiredEnv } from './district';
-import type { Observability } from './observability';
+import { bundledDistrictConfig } from './district';
+import { requiredEnv } from './env';
 
 /** A dependency this function was not given: reaching it is a wiring bug. */
 function notWired<T extends object>(what: string): T {
@@ -38,10 +38,10 @@ export interface ReminderWiring {
   dedupe?: boolean;
 }
 
-export function reminderHandlers(o: Pick<Observability, 'tracer'>, wiring: ReminderWiring = {}): ReminderHandlers {
+export function reminderHandlers(wiring: ReminderWiring = {}): ReminderHandlers {
   const district = districtContext(bundledDistrictConfig());
   const tableName = requiredEnv('TABLE_NAME');
-  const doc = documentClient(o.tracer.captureAWSv3Client(createDynamoClient()));
+  const doc = documentClient(createDynamoClient());
   const cases = new CaseStore(doc, tableName, district.config.id);
   const register = new RegisterStore(doc, tableName, district.config.id);
   const outbox = new OutboxStore(doc, tableName, district.config.id);

@@ -9,14 +9,15 @@ import { CaseStore } from '../../store/case-store';
 import { createDynamoClient, documentClient } from '../../store/client';
 import { RegisterStore } from '../../store/register-store';
 import { createRetentionHandler } from '../retention-handler';
-import { bundledDistrictConfig, requiredEnv } from './district';
+import { bundledDistrictConfig } from './district';
+import { requiredEnv } from './env';
 import { wrapJobHandler } from './job-handler';
 import { observability } from './observability';
 
 const config = bundledDistrictConfig();
 const o = observability({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'shudi-retention', districtId: config.id });
 const tableName = requiredEnv('TABLE_NAME');
-const doc = documentClient(o.tracer.captureAWSv3Client(createDynamoClient()));
+const doc = documentClient(createDynamoClient());
 const run = createRetentionHandler({
   register: new RegisterStore(doc, tableName, config.id),
   cases: new CaseStore(doc, tableName, config.id),

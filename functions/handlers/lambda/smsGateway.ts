@@ -8,13 +8,13 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import type { SNSEvent } from 'aws-lambda';
 import type { SmsGateway } from '../../adapters/sms-gateway';
 import { gatewayFromEnv } from '../reminder-handlers';
-import { requiredEnv } from './district';
+import { requiredEnv } from './env';
 import { wrapJobHandler } from './job-handler';
 import { observability } from './observability';
 import { reminderHandlers } from './reminder-runtime';
 
 const o = observability({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'shudi-smsGateway', districtId: requiredEnv('DISTRICT_ID') });
-const secrets = o.tracer.captureAWSv3Client(new SecretsManagerClient({}));
+const secrets = new SecretsManagerClient({});
 const secretId = requiredEnv('SHUDI_SMS_GATEWAY_SECRET_ID');
 
 let gateway: Promise<SmsGateway> | undefined;
@@ -34,7 +34,7 @@ function loadGateway(): Promise<SmsGateway> {
 
 /** The gateway, once its secret is read: every call goes through the secret read on first use. */
 const lazyGateway: SmsGateway = { send: async (req) => (await loadGateway()).send(req) };
-const handlers = reminderHandlers(o, { gateway: lazyGateway, dedupe: true });
+const handlers = reminderHandlers({ gateway: lazyGateway, dedupe: true });
 
 export const handler = wrapJobHandler('smsGateway', (event) => handlers.smsGateway(event as SNSEvent), o, {
   // Outcomes only: the report's message ids are SNS's, but nothing more of a record is logged.

@@ -13,7 +13,8 @@ import { CaseStore } from '../../store/case-store';
 import { createDynamoClient, documentClient } from '../../store/client';
 import { OutboxStore } from '../../store/outbox-store';
 import { RegisterStore } from '../../store/register-store';
-import { bundledDistrictConfig, requiredEnv } from './district';
+import { bundledDistrictConfig } from './district';
+import { requiredEnv } from './env';
 import { wrapJobHandler } from './job-handler';
 import { observability } from './observability';
 import { runSubscriptionSync } from './subscription-sync';
@@ -21,7 +22,7 @@ import { runSubscriptionSync } from './subscription-sync';
 const district = districtContext(bundledDistrictConfig());
 const o = observability({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'shudi-syncSubscriptions', districtId: district.config.id });
 const tableName = requiredEnv('TABLE_NAME');
-const doc = documentClient(o.tracer.captureAWSv3Client(createDynamoClient()));
+const doc = documentClient(createDynamoClient());
 const register = new RegisterStore(doc, tableName, district.config.id);
 const outbox = new OutboxStore(doc, tableName, district.config.id);
 const cases = new CaseStore(doc, tableName, district.config.id);
@@ -30,7 +31,7 @@ const deps = {
   // The digest's staff listing (each org unit's staff from the register).
   digest: new DailyDigest({ outbox, cases, register, district, clock: systemClock }),
   outbox,
-  sns: o.tracer.captureAWSv3Client(new SNSClient({})),
+  sns: new SNSClient({}),
   topicArn: requiredEnv('SHUDI_TOPIC_ARN'),
   smsVia,
   ...(smsVia === 'gateway' ? { gatewayFunctionArn: requiredEnv('SHUDI_SMS_GATEWAY_FUNCTION_ARN') } : {}),

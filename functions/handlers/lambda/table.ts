@@ -1,8 +1,7 @@
-// The district table as a Lambda reaches it: the DynamoDB document client, traced, and its name.
+// The district table as a Lambda reaches it: the DynamoDB document client and its name.
 import { createDynamoClient, documentClient } from '../../store/client';
-import { requiredEnv } from './district';
-import type { Observability } from './observability';
+import { requiredEnv } from './env';
 
-export function lambdaTable(o: Pick<Observability, 'tracer'>) {
-  return { doc: documentClient(o.tracer.captureAWSv3Client(createDynamoClient())), tableName: requiredEnv('TABLE_NAME'), districtId: requiredEnv('DISTRICT_ID') };
+export function lambdaTable() {
+  return { doc: documentClient(createDynamoClient()), tableName: requiredEnv('TABLE_NAME'), districtId: requiredEnv('DISTRICT_ID') };
 }

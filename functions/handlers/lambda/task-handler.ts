@@ -10,7 +10,6 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Context } from 'aws-lambda';
 import type { FunctionKey } from '../../workflows/catalog';
 import type { TaskHandler } from '../workflow-handlers';
@@ -19,7 +18,7 @@ import type { Observability } from './observability';
 export type LambdaTaskHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 export function wrapTaskHandler(functionKey: FunctionKey, run: TaskHandler, o: Observability): LambdaTaskHandler {
-  const { logger, metrics, tracer } = o;
+  const { logger, metrics } = o;
   logger.appendPersistentKeys({ functionKey });
   const base = async (event: unknown): Promise<unknown> => {
     try {
@@ -40,7 +39,6 @@ export function wrapTaskHandler(functionKey: FunctionKey, run: TaskHandler, o: O
     }
   };
   return middy(base)
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { logEvent: false }))
     .use(logMetrics(metrics, { captureColdStartMetric: true })) as unknown as LambdaTaskHandler;
 }

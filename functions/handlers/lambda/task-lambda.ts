@@ -3,12 +3,12 @@
 // their code. Environment: DISTRICT_ID (and what the pieces read).
 import type { FunctionKey } from '../../workflows/catalog';
 import type { TaskHandler } from '../tasks/task-support';
-import { requiredEnv } from './district';
-import { observability, type Observability } from './observability';
+import { requiredEnv } from './env';
+import { observability } from './observability';
 import { wrapTaskHandler, type LambdaTaskHandler } from './task-handler';
 
 /** The Lambda handler of one workflow Task function; call it at module level (cold start). */
-export function taskLambda(functionKey: FunctionKey, build: (o: Observability) => TaskHandler): LambdaTaskHandler {
+export function taskLambda(functionKey: FunctionKey, build: () => TaskHandler): LambdaTaskHandler {
   const o = observability({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? `shudi-${functionKey}`, districtId: requiredEnv('DISTRICT_ID') });
-  return wrapTaskHandler(functionKey, build(o), o);
+  return wrapTaskHandler(functionKey, build(), o);
 }
