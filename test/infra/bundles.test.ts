@@ -9,8 +9,10 @@ import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coldStart, functionEnvironment } from '../../dev/lambda-cold-start';
+import { ensureTable } from '../../functions/store/ensure-table';
 import { functionKeys } from '../../functions/workflows/catalog';
 import { jobFunctionKeys } from '../../infra/access';
+import { dynamoEndpoint, testDynamoClient, uniqueTableName } from '../support/dynamodb';
 import { districts, resourcesOfType, synthDistrict, type Synthesized } from './synth';
 
 /** The modules an ESM bundle imports (static `import … from "x"`, `import "x"`, dynamic `import("x")`). */
@@ -44,6 +46,8 @@ describe('Lambda bundles (yiling, bundled for real)', () => {
       expect(existsSync(join(dir, 'index.mjs.map'))).toBe(true);
       // No tracing code: Lambda's own active tracing records invocations (no X-Ray SDK, no cls-hooked).
       expect(code.includes('AWS_XRAY_DAEMON_ADDRESS') || code.includes('cls-hooked'), `${id} carries the X-Ray SDK`).toBe(false);
+      // The SDK's credential chain cut to the environment (infra/bundling.ts): no SSO, ini files or STS client.
+      expect(code.includes('Skipping SSO provider in default chain'), `${id} carries the SDK's full credential chain`).toBe(false);
       // No package left to import but Node's own: the SDK is bundled, not the runtime's.
       const leftOver = importsOf(code).filter((x) => !x.startsWith('node:') && !builtinModules.includes(x));
       expect(leftOver, id).toEqual([]);
@@ -118,6 +122,33 @@ describe('Lambda bundles (yiling, bundled for real)', () => {
     expect(() => coldStart(join(assetDirOf(fn[0]), 'index.mjs'), env)).toThrow(/bundled district config is "yiling", not DISTRICT_ID "chuanhui"/);
   });
 
+  it('signs its DynamoDB requests with the credentials Lambda puts in the environment, the one source the bundles keep', async () => {
+    const fn = ours().find(([, r]) => r.Properties!.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'shudi-listDueTimers')!;
+    const tableName = uniqueTableName('bundles-listDueTimers');
+    await ensureTable(testDynamoClient(), tableName);
+    const runner = join(s.outdir, 'invoke-list.mjs');
+    writeFileSync(
+      runner,
+      `const { handler } = await import(${JSON.stringify(join(assetDirOf(fn[0]), 'index.mjs'))});
+const context = { functionName: 'listDueTimers', awsRequestId: 'req-1', invokedFunctionArn: 'arn:aws:lambda:ap-east-1:123456789012:function:listDueTimers', memoryLimitInMB: '512', getRemainingTimeInMillis: () => 30000 };
+try { console.log('RESULT ' + JSON.stringify({ ok: await handler({}, context) })); } catch (e) { console.log('RESULT ' + JSON.stringify({ errorName: e.name, message: e.message })); }
+`,
+    );
+    const run = (credentials: Record<string, string>) => {
+      const env = functionEnvironment(fn[1].Properties!.Environment.Variables as Record<string, unknown>, {
+        TABLE_NAME: tableName,
+        AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint(),
+        ...credentials,
+      });
+      const stdout = execFileSync(process.execPath, [runner], { env, encoding: 'utf8', timeout: 30_000 });
+      return JSON.parse(stdout.split('\n').find((l) => l.startsWith('RESULT '))!.slice('RESULT '.length)) as { ok?: unknown; errorName?: string; message?: string };
+    };
+    // As Lambda sets them for the execution role.
+    expect(run({ AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example-secret', AWS_SESSION_TOKEN: 'example-token' })).toEqual({ ok: { timers: [], more: false } });
+    // Without them: at once the environment provider's error (no profile files, no metadata endpoints tried).
+    expect(run({}).message).toMatch(/Unable to find environment variable credentials/);
+  });
+
   it('runs in a fresh Node process: planObligations plans, defaults its period, and rejects a bad event as CaseRejected', () => {
     const fn = ours().find(([, r]) => r.Properties!.Environment.Variables.POWERTOOLS_SERVICE_NAME === 'shudi-planObligations');
     expect(fn).toBeDefined();
@@ -158,6 +189,8 @@ console.log('RESULT ' + JSON.stringify(out));
     expect(out.planned!.ok.targets.length).toBe(districts.yiling!.streets.flatMap((x) => x.communities).length);
     expect(out.defaulted!.ok.period).toMatch(/^\d{4}-H[12]$/);
     expect(out.rejected).toMatchObject({ errorName: 'CaseRejected' });
+    // The planner's schema is zod/mini, with no other zod in its bundle: the message is still zod's English one.
+    expect(out.rejected!.message).toContain("kind: Invalid discriminator value. Expected 'change_report' | 'unit_notice'");
     // Powertools wrote its EMF metrics (namespace shudi, district dimension).
     expect(stdout).toMatch(/"Namespace":"shudi".*"TaskRejected"/);
     // The logger never wrote an event or a staff member's phone.

@@ -41,12 +41,13 @@ describe('default obligation periods (the scheduled recurring-obligations run pa
     expect(out.targets.map((t) => t.orgUnitId).sort()).toEqual(['east-a', 'east-b', 'west-a']);
     // A given period still wins; a wrong one is still refused.
     await expect(c.planObligations({ kind: 'change_report', period: '2026-02' })).resolves.toMatchObject({ period: '2026-02' });
-    await expect(c.planObligations({ kind: 'change_report', period: '2026-H1' })).rejects.toMatchObject({ name: 'CaseRejected' });
+    await expect(c.planObligations({ kind: 'change_report', period: '2026-H1' })).rejects.toMatchObject({ name: 'CaseRejected', message: expect.stringContaining('period: Invalid string: must match pattern') });
   });
 
   it('PlanHealthChecks defaults periodOf to the Asia/Shanghai date (the scheduled run passes nothing)', async () => {
     const h = planners(businessInstant('2026-09-01', '00:30'));
     await expect(h.planHealthChecks({})).resolves.toMatchObject({ periodOf: '2026-09-01' });
+    await expect(h.planHealthChecks({ periodOf: '2026-09-31' })).rejects.toMatchObject({ name: 'CaseRejected', message: expect.stringContaining('periodOf: Invalid ISO date') });
   });
 });
 

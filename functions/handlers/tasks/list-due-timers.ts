@@ -1,11 +1,11 @@
 // ListDueTimers (sweeper): a page of the timers due now, from the due index.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Clock } from '../../domain/clock';
 import type { CaseStore } from '../../store/case-store';
 import { parse } from './task-support';
 
 export function listDueTimersHandler(d: { cases: Pick<CaseStore, 'dueTimers'>; clock: Clock }) {
-  const schema = z.object({ limit: z.number().int().min(1).max(500).optional() }).loose();
+  const schema = z.looseObject({ limit: z.optional(z.number().check(z.int(), z.minimum(1), z.maximum(500))) });
   return async (event: unknown) => {
     const e = parse(schema, event ?? {});
     const limit = e.limit ?? 100;

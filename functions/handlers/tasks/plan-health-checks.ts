@@ -1,12 +1,12 @@
 // PlanHealthChecks (health-checks): the org units whose subjects get a check this period. No table access.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Clock } from '../../domain/clock';
 import type { Territory } from '../../domain/territory';
 import { businessDateOf } from '../../domain/time';
 import { parse } from './task-support';
 
 export function planHealthChecksHandler(d: { territory: Territory; clock: Clock }) {
-  const schema = z.object({ periodOf: z.iso.date().optional() }).loose();
+  const schema = z.looseObject({ periodOf: z.optional(z.iso.date()) });
   return async (event: unknown) => {
     const e = parse(schema, event ?? {});
     const periodOf = e.periodOf ?? businessDateOf(d.clock.now());

@@ -1,5 +1,5 @@
 // PlanObligations (recurring-obligations): the org units that owe a change report or a unit notice. No table access.
-import * as z from 'zod';
+import * as z from 'zod/mini';
 import type { Clock } from '../../domain/clock';
 import type { Territory } from '../../domain/territory';
 import { businessDateOf } from '../../domain/time';
@@ -18,8 +18,8 @@ export function obligationPeriodOn(kind: 'change_report' | 'unit_notice', date: 
 
 export function planObligationsHandler(d: { territory: Territory; clock: Clock }) {
   const schema = z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('change_report'), period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/).optional() }),
-    z.object({ kind: z.literal('unit_notice'), period: z.string().regex(/^\d{4}-H[12]$/).optional() }),
+    z.object({ kind: z.literal('change_report'), period: z.optional(z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/))) }),
+    z.object({ kind: z.literal('unit_notice'), period: z.optional(z.string().check(z.regex(/^\d{4}-H[12]$/))) }),
   ]);
   return async (event: unknown) => {
     const e = parse(schema, event);

@@ -1,12 +1,20 @@
 // What every workflow Task handler shares: its type, the event check, and how a page of openings fails.
-import type * as z from 'zod';
+//
+// The event check takes a schema of either zod API: the planners use zod/mini (they carry no other zod, and mini's
+// functions leave out what they do not call: their bundles hold ~15 KB of zod instead of ~85 KB, docs/performance.md);
+// the handlers that change cases use classic zod, which the case machines need anyway. zod/mini ships no messages,
+// so the English ones classic zod installs are installed here: an error reads the same whichever API built the schema.
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { CaseRejected } from '../../app/case-rejected';
+
+z.config(en());
 
 export type TaskHandler = (event: unknown) => Promise<unknown>;
 
 /** The event, checked: a bad one is a CaseRejected (never retried) naming each field path. */
-export function parse<T extends z.ZodType>(schema: T, event: unknown): z.output<T> {
-  const r = schema.safeParse(event);
+export function parse<T extends z.core.$ZodType>(schema: T, event: unknown): z.output<T> {
+  const r = z.safeParse(schema, event);
   if (!r.success) throw new CaseRejected('invalid', r.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; '));
   return r.data;
 }
