@@ -24,7 +24,7 @@ import { App, Stack, type CfnElement } from 'aws-cdk-lib';
 import { loadAllDistricts } from '../functions/seed/load-district';
 import { DistrictStack } from '../infra/district-stack';
 import { ROOT } from '../infra/paths';
-import { ESBUILD_TARGET } from '../infra/bundling';
+import { BUNDLE_METAFILE_CONTEXT, ESBUILD_TARGET } from '../infra/bundling';
 import { coldStart, functionEnvironment } from '../dev/lambda-cold-start';
 
 const args = process.argv.slice(2);
@@ -41,6 +41,8 @@ interface Row {
   sourceMapBytes: number;
   /** What the deployment zip holds, deflated (index.mjs + index.mjs.map). */
   zippedBytes: number;
+  /** What each package (or directory of ours) contributes to the minified bundle, largest first (esbuild's metafile). */
+  packagesKB: Record<string, number>;
   memoryMB: number;
   initMs: { median: number; min: number; runs: number[] };
   initNoSourceMapsMs: { median: number; runs: number[] };
@@ -55,13 +57,30 @@ const median = (xs: number[]) => {
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
 
+interface Metafile {
+  outputs: Record<string, { entryPoint?: string; inputs: Record<string, { bytesInOutput: number }> }>;
+}
+
+/** KB of the bundle per npm package (the last node_modules/<name> in a path) or per functions/<dir> of ours. */
+function byPackage(meta: Metafile): Record<string, number> {
+  const out = Object.values(meta.outputs).find((o) => o.entryPoint)!;
+  const sums = new Map<string, number>();
+  for (const [path, input] of Object.entries(out.inputs)) {
+    const pkg = [...path.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)/g)].pop()?.[1];
+    const key = pkg ?? (path.includes('shudi-district-config') ? '(district config)' : (/^functions\/[^/]+/.exec(path)?.[0] ?? path));
+    sums.set(key, (sums.get(key) ?? 0) + input.bytesInOutput);
+  }
+  return Object.fromEntries([...sums].sort((a, b) => b[1] - a[1]).map(([k, b]) => [k, Math.round(b / 1024)]));
+}
+
 function main() {
   const district = loadAllDistricts(join(ROOT, 'seeds', 'districts')).find((d) => d.id === districtId);
   if (!district) throw new Error(`no district ${districtId}`);
   const outdir = mkdtempSync(join(tmpdir(), `shudi-bench-bundles-${districtId}-`));
   const started = performance.now();
   console.log(`Bundling the ${districtId} stack's Lambdas through CDK (esbuild ${ESBUILD_TARGET}, infra/bundling.ts) into ${outdir} …`);
-  const app = new App({ outdir, builtinCloudFormationValidation: false, context: cdkContext });
+  // The metafile (bench only: a deployment never writes one) breaks each bundle down by package.
+  const app = new App({ outdir, builtinCloudFormationValidation: false, context: { ...cdkContext, [BUNDLE_METAFILE_CONTEXT]: true } });
   const stack = new DistrictStack(app, `shudi-bench-${districtId}`, {
     district,
     stage: 'bench',
@@ -97,7 +116,9 @@ function main() {
     const bundle = join(dir, 'index.mjs');
     const bundleBytes = statSync(bundle).size;
     const sourceMapBytes = files.includes('index.mjs.map') ? statSync(join(dir, 'index.mjs.map')).size : 0;
-    const zippedBytes = files.reduce((sum, f) => sum + deflateRawSync(readFileSync(join(dir, f)), { level: 9 }).length, 0);
+    // What the zip holds: the metafile is the bench's own, not deployed.
+    const zippedBytes = files.filter((f) => f !== 'index.meta.json').reduce((sum, f) => sum + deflateRawSync(readFileSync(join(dir, f)), { level: 9 }).length, 0);
+    const packagesKB = byPackage(JSON.parse(readFileSync(join(dir, 'index.meta.json'), 'utf8')) as Metafile);
     const env = functionEnvironment(props.Environment.Variables as Record<string, unknown>, { TABLE_NAME: `shudi-bench-${districtId}` });
     const withMaps: number[] = [];
     const withoutMaps: number[] = [];
@@ -114,6 +135,7 @@ function main() {
       bundleBytes,
       sourceMapBytes,
       zippedBytes,
+      packagesKB,
       memoryMB: props.MemorySize,
       initMs: { median: round1(median(withMaps)), min: round1(Math.min(...withMaps)), runs: withMaps.map(round1) },
       initNoSourceMapsMs: { median: round1(median(withoutMaps)), runs: withoutMaps.map(round1) },
@@ -141,6 +163,10 @@ function main() {
   console.log('init: from just before `import()` of the bundle to its handler export, in a fresh process, with the function\'s environment;');
   console.log('"maps on" is as deployed (NODE_OPTIONS=--enable-source-maps); (best): the fastest of the runs, the least disturbed by other load;');
   console.log('node process: the whole process, node start and exit included.');
+  console.log('');
+  console.log('What each bundle holds, by package (KB of minified output; ours by directory; 3 KB and more):');
+  for (const r of rows)
+    console.log(`  ${r.function.padEnd(26)} ${Object.entries(r.packagesKB).filter(([, k]) => k >= 3).map(([p, k]) => `${p} ${k}`).join(', ')}`);
 
   const results = {
     at: new Date().toISOString(),

@@ -53,8 +53,16 @@ export function deployedDistrictConfigOf(stack: Stack): string {
   return file;
 }
 
-export function bundlingOptions(configFile: string): BundlingOptions {
+/**
+ * CDK context key: when true, esbuild also writes its metafile (index.meta.json, what each input contributes) into
+ * every asset. Only bench/bundles.bench.ts sets it, to break the bundles down by package; a deployment never does
+ * (the file would ship in the zip).
+ */
+export const BUNDLE_METAFILE_CONTEXT = 'shudi:bundleMetafile';
+
+export function bundlingOptions(configFile: string, opts: { metafile?: boolean } = {}): BundlingOptions {
   return {
+    ...(opts.metafile ? { metafile: true } : {}),
     format: OutputFormat.ESM,
     target: ESBUILD_TARGET,
     mainFields: ['module', 'main'],

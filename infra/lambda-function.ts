@@ -11,7 +11,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { kmsActionsFor, tableStatements, type TableAccess } from './access';
-import { bundlingOptions, commonLambdaEnvironment, deployedDistrictConfigOf, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from './bundling';
+import { BUNDLE_METAFILE_CONTEXT, bundlingOptions, commonLambdaEnvironment, deployedDistrictConfigOf, LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from './bundling';
 import { reasons, suppress } from './nag';
 import { ROOT, paths } from './paths';
 import { deployTarget } from './target';
@@ -71,7 +71,7 @@ export class ShudiFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: lambdaXRay ? Tracing.ACTIVE : Tracing.DISABLED,
-      bundling: bundlingOptions(deployedDistrictConfigOf(Stack.of(this))),
+      bundling: bundlingOptions(deployedDistrictConfigOf(Stack.of(this)), { metafile: this.node.tryGetContext(BUNDLE_METAFILE_CONTEXT) === true }),
       ...(props.retryAttempts !== undefined ? { retryAttempts: props.retryAttempts } : {}),
       ...(props.maxEventAge ? { maxEventAge: props.maxEventAge } : {}),
       ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
