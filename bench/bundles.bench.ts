@@ -5,8 +5,12 @@
 // Cold initialization is measured in a fresh `node` process per run that imports the bundle the
 // way the Lambda runtime does, with the function's own environment (NODE_OPTIONS included):
 // the time from just before the import to the handler being exported (module parse, compile and
-// top-level work: the district config validated, clients and Powertools built). The median of 5
-// runs is printed, with source maps on (as deployed) and off, for comparison.
+// top-level work: the domain's zod schemas, the district's territory and calendar, clients and
+// Powertools built). The median of 5 runs is printed, with source maps on (as deployed) and off, for
+// comparison, and what each bundle holds by package (esbuild's metafile, written for the bench only).
+// Every function of the stack is measured: the workflow Tasks, the API, the job Lambdas, the direct
+// sender (deliverMessage) and the exchange's two when the district has them. The cold start itself is
+// dev/lambda-cold-start.ts, which test/infra/bundles.test.ts runs on every function once.
 // A benchmark: it prints figures, it asserts nothing. Local figures on a 2-core machine under
 // the local Node; Lambda (Node 22, arm64, 512 MB) differs, and adds its own runtime start.
 //

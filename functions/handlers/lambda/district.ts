@@ -1,8 +1,8 @@
 // The district config of this Lambda: bundled into the code (never an environment variable, which the console
 // shows). The bundle holds the district without its staff roster, validated against the deployed schema at synth
 // (infra/bundling.ts, writeDeployedDistrictConfig): staff are personal data and are read from the table. It is not
-// validated again here: building the zod schema and parsing the config cost a cold start about 100 ms on the
-// benchmark machine (docs/performance.md, Lambda bundles), for a file this stack wrote itself.
+// validated again here: building the zod schema and parsing the config was the largest piece of start-up work in a
+// profile of a cold start (docs/performance.md, Lambda bundles), for a file this stack wrote itself.
 import bundled from 'shudi-district-config';
 import type { DeployedDistrictConfig } from '../../domain/district-config';
 import { requiredEnv } from './env';
