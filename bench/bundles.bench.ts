@@ -148,6 +148,14 @@ function main() {
     process.stdout.write(`  ${name.padEnd(26)} ${kb(bundleBytes).padStart(8)}  init ${round1(median(withMaps))} ms\n`);
   }
 
+  // The floor under the same load: a module that exports a handler and nothing else, imported the same way.
+  const emptyDir = join(outdir, 'empty-module');
+  mkdirSync(emptyDir, { recursive: true });
+  writeFileSync(join(emptyDir, 'index.mjs'), 'export const handler = async () => {};\n');
+  const floorRuns: number[] = [];
+  for (let i = 0; i < RUNS; i++) floorRuns.push(coldStart(join(emptyDir, 'index.mjs'), functionEnvironment({ NODE_OPTIONS: '--enable-source-maps' })).initMs);
+  const floor = { median: round1(median(floorRuns)), min: round1(Math.min(...floorRuns)), runs: floorRuns.map(round1) };
+
   const head = ['function', 'bundle', 'source map', 'zip (est.)', 'init, maps on', '(best)', 'init, maps off', 'node process'];
   const table = [
     head,
@@ -167,6 +175,7 @@ function main() {
   console.log('init: from just before `import()` of the bundle to its handler export, in a fresh process, with the function\'s environment;');
   console.log('"maps on" is as deployed (NODE_OPTIONS=--enable-source-maps); (best): the fastest of the runs, the least disturbed by other load;');
   console.log('node process: the whole process, node start and exit included.');
+  console.log(`floor: an empty module imported the same way, ${floor.median} ms (best ${floor.min} ms) in this run.`);
   console.log('');
   console.log('What each bundle holds, by package (KB of minified output; ours by directory; 3 KB and more):');
   for (const r of rows)
@@ -181,6 +190,8 @@ function main() {
     /** 1-minute load average when the runs ended: figures from a busy machine are noisy. */
     loadAverage: round1(loadavg()[0] ?? 0),
     bundleSeconds: round1(bundleSeconds),
+    /** An empty module's cold initialization in the same run: what no bundle can go below on this machine now. */
+    emptyModuleInitMs: floor,
     functions: rows,
   };
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
