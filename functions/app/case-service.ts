@@ -9,9 +9,9 @@ import { deliveryOf } from '../domain/reminders';
 import { businessDateOf } from '../domain/time';
 import { sendingStreetOf } from '../domain/visibility';
 import type { Staff, Subject } from '../domain/people';
-import type { CaseStore, CaseWrite, Commit } from '../store/case-store';
+import type { CaseStore, CaseWrite, Commit, StoredCase } from '../store/case-store';
 import { StaleCaseError } from '../store/case-store';
-import { idempotencyItem, subjectItem, type FeedbackItem, type Item, type OutboxItem, type Timer } from '../store/keys';
+import { idempotencyItem, subjectItem, type FeedbackItem, type Item, type OutboxItem } from '../store/keys';
 import { canonical } from './canonical-json';
 import type { RegisterStore } from '../store/register-store';
 import type { DistrictContext } from './district-context';
@@ -22,8 +22,6 @@ export { CaseRejected };
 /** How many command ids a case remembers: a retry arrives long before 20 other commands. */
 const RECENT_COMMANDS = 20;
 const MAX_ATTEMPTS = 6;
-
-type StoredCase = Case & { recentCommands?: string[] };
 
 export interface CaseServiceDeps {
   cases: CaseStore;
@@ -261,27 +259,25 @@ export class CaseService {
   }
 
   /**
-   * Fires a due timer: delivers its command to the case and deletes the timer in the same
-   * transaction, conditional on the timer still being due at `at` (the claim). A timer that is
-   * gone or was re-set is stale; a command the case no longer accepts removes the timer.
+   * Fires a due timer: delivers its command to the case and removes the timer in the same version-conditional write
+   * of the case item that holds it (the claim). A timer that is gone or was re-set is stale; a command the case no
+   * longer accepts removes the timer and nothing else.
    */
   async fireTimer(ref: { caseId: string; timerId: string; at: string }): Promise<TimerOutcome> {
     for (let attempt = 1; ; attempt++) {
-      const timer = await this.deps.cases.getTimer(ref.caseId, ref.timerId);
-      if (!timer || timer.at !== ref.at) return 'stale';
-      const current = (await this.deps.cases.get(ref.caseId, true)) as StoredCase | undefined;
+      const current = await this.deps.cases.getStored(ref.caseId);
+      const timer = current?.timers?.find((t) => t.timerId === ref.timerId);
+      if (!current || !timer || timer.at !== ref.at) return 'stale';
       const commandId = `timer:${timer.timerId}@${timer.at}`;
-      if (current?.recentCommands?.includes(commandId)) return 'stale';
+      if (current.recentCommands?.includes(commandId)) return 'stale';
       const ctx = this.ctx({ kind: 'system', process: 'sweeper' });
-      const decision = current ? decide(current, timer.command, ctx) : undefined;
+      const decision = decide(current, timer.command, ctx);
       try {
-        if (!current || !decision?.ok) {
-          await this.deps.cases.deleteTimer(timer);
-          return 'rejected';
+        if (!decision.ok) {
+          if (await this.deps.cases.dropTimer(current, timer.timerId)) return 'rejected';
+          throw new StaleCaseError(ref.caseId, ['ConditionalCheckFailed']);
         }
-        const commit = await this.commitFor(decision, current, ctx, commandId);
-        commit.cases[0]!.deleteTimers = [...(commit.cases[0]!.deleteTimers ?? []).filter((d) => d.timerId !== timer.timerId), { timerId: timer.timerId, at: timer.at }];
-        await this.deps.cases.commit(commit);
+        await this.deps.cases.commit(await this.commitFor(decision, current, ctx, commandId, 0, timer.timerId));
         return 'fired';
       } catch (err) {
         if (!(err instanceof StaleCaseError) || attempt >= MAX_ATTEMPTS) throw err;
@@ -304,9 +300,9 @@ export class CaseService {
     await this.deps.cases.commit(commit);
   }
 
-  /** Turns a decision and its effects into one commit. */
-  private async commitFor(decision: Decision, before: StoredCase | undefined, ctx: MachineContext, commandId?: string, depth = 0): Promise<Commit> {
-    const next: StoredCase = { ...decision.case };
+  /** Turns a decision and its effects into one commit; `fired`: the timer whose firing this is (removed by it). */
+  private async commitFor(decision: Decision, before: StoredCase | undefined, ctx: MachineContext, commandId?: string, depth = 0, fired?: string): Promise<Commit> {
+    const { timers: _timers, ...next }: StoredCase = { ...decision.case };
     const sending = sendingStreetOf(next, this.deps.district.territory);
     if (sending) next.sendingStreetId = sending;
     else delete next.sendingStreetId;
@@ -315,8 +311,7 @@ export class CaseService {
       case: next,
       entry: decision.history,
       ...(before ? { expectedVersion: before.version } : {}),
-      setTimers: [],
-      deleteTimers: [],
+      timers: (before?.timers ?? []).filter((t) => t.timerId !== fired),
       outbox: [],
     };
     const commit: Commit = { cases: [write], subjects: [], feedback: [] };
@@ -336,18 +331,14 @@ export class CaseService {
 
   private async applyEffect(effect: Effect, write: CaseWrite, commit: Commit, ctx: MachineContext, depth: number): Promise<void> {
     switch (effect.kind) {
-      case 'set_timer': {
-        const t: Timer = { timerId: effect.timerId, caseId: effect.caseId, at: effect.at, command: effect.command };
-        write.setTimers = [...(write.setTimers ?? []).filter((x) => x.timerId !== t.timerId), t];
+      case 'set_timer':
+        write.timers = [...write.timers!.filter((x) => x.timerId !== effect.timerId), { timerId: effect.timerId, at: effect.at, command: effect.command }];
         return;
-      }
       case 'cancel_timer':
-        write.setTimers = (write.setTimers ?? []).filter((x) => x.timerId !== effect.timerId);
-        write.deleteTimers!.push({ timerId: effect.timerId });
+        write.timers = write.timers!.filter((x) => x.timerId !== effect.timerId);
         return;
       case 'cancel_all_timers':
-        write.setTimers = [];
-        for (const t of await this.deps.cases.timersOf(effect.caseId)) write.deleteTimers!.push({ timerId: t.timerId });
+        write.timers = [];
         return;
       case 'notify': {
         for (const staff of await this.recipients(effect.recipient.orgUnitId, effect.recipient.role)) {
