@@ -134,12 +134,8 @@ export class CaseService {
     const decision = openCase(typeof input === 'function' ? input() : input, ctx);
     if (!decision.ok) throw new CaseRejected(decision.code, decision.reason);
     const record = idem ? idempotencyItem({ ...idem, caseId: decision.case.caseId, createdAt: ctx.now }) : undefined;
-    const existing = await this.deps.cases.get(decision.case.caseId, true);
-    if (existing) {
-      // The case existed already (a health check of the period): the key now names it, unless a concurrent request took the key.
-      if (record && !(await this.deps.cases.putIdempotency(record))) return (await this.replay(idem!)) ?? { case: existing, created: false };
-      return { case: existing, created: false };
-    }
+    // Written optimistically: the case is put only if absent, so an existing one cancels the transaction and is read
+    // then. Opening is mostly of new cases; a read before every write would cost each of them a request.
     try {
       const commit = await this.commitFor(decision, undefined, ctx);
       commit.puts = [...(commit.puts ?? []), ...(record ? [record] : []), ...(opts.alsoPut ?? [])];
@@ -147,12 +143,14 @@ export class CaseService {
       return { case: decision.case, created: true };
     } catch (err) {
       if (!(err instanceof StaleCaseError)) throw err;
-      // The same key won a race with this request, or the case was opened meanwhile.
+      // The same key won a race with this request, or the case existed (a health check of the period).
       const replay = idem ? await this.replay(idem) : undefined;
       if (replay) return replay;
-      const now = await this.deps.cases.get(decision.case.caseId, true);
-      if (now) return { case: now, created: false };
-      throw err;
+      const existing = await this.deps.cases.get(decision.case.caseId, true);
+      if (!existing) throw err;
+      // The key now names the existing case, unless a concurrent request took the key.
+      if (record && !(await this.deps.cases.putIdempotency(record))) return (await this.replay(idem!)) ?? { case: existing, created: false };
+      return { case: existing, created: false };
     }
   }
 
