@@ -230,7 +230,7 @@ export class CaseService {
    */
   async act(caseId: string, command: unknown, actor: Actor, commandId: string, actorOrgUnitId?: string, opts: { visible?: (c: Case) => boolean; keyPart?: string } = {}): Promise<ActResult> {
     for (let attempt = 1; ; attempt++) {
-      const current = (await this.deps.cases.get(caseId, true)) as StoredCase | undefined;
+      const current = await this.deps.cases.get(caseId, true);
       // A case the caller may not see answers as one that does not exist.
       if (!current || (opts.visible && !opts.visible(current))) throw new CaseRejected('not_found', `no case "${caseId}"`);
       if (current.recentCommands?.includes(commandId)) return { case: current, applied: false };
@@ -263,7 +263,7 @@ export class CaseService {
    */
   async fireTimer(ref: { caseId: string; timerId: string; at: string }): Promise<TimerOutcome> {
     for (let attempt = 1; ; attempt++) {
-      const current = await this.deps.cases.getStored(ref.caseId);
+      const current = await this.deps.cases.get(ref.caseId, true);
       const timer = current?.timers?.find((t) => t.timerId === ref.timerId);
       if (!current || !timer || timer.at !== ref.at) return 'stale';
       const commandId = `timer:${timer.timerId}@${timer.at}`;
@@ -292,8 +292,8 @@ export class CaseService {
    * Commits a decision built outside decide() (the exchange's decisions on cases) with its effects and `puts` (new
    * items, each only if absent) in one transaction. `before` is the case it was decided on (absent: a new case).
    */
-  async commitDecision(decision: Decision, before: Case | undefined, opts: { commandId?: string; puts?: Item[] } = {}): Promise<void> {
-    const commit = await this.commitFor(decision, before as StoredCase | undefined, this.ctx(decision.history.actor), opts.commandId);
+  async commitDecision(decision: Decision, before: StoredCase | undefined, opts: { commandId?: string; puts?: Item[] } = {}): Promise<void> {
+    const commit = await this.commitFor(decision, before, this.ctx(decision.history.actor), opts.commandId);
     if (opts.puts?.length) commit.puts = [...(commit.puts ?? []), ...opts.puts];
     await this.deps.cases.commit(commit);
   }

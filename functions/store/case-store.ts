@@ -30,10 +30,11 @@ import {
   type OutboxItem,
   type Timer,
 } from './keys';
-export type { StoredCase };
 import { BadCursorError, decodeCursor, encodeCursor, type Page } from './paging';
 import { batchGetAll, queryAll, queryDue } from './query';
 import { INDEXES } from './table-design';
+
+export type { StoredCase };
 
 /** A filtered page reads at most this many index pages before it returns short (with a cursor). */
 const FILL_ROUNDS = 20;
@@ -187,13 +188,8 @@ export class CaseStore {
     }
   }
 
-  /** The case as stored (consistent): with its recent command ids and pending timers. */
-  async getStored(caseId: string): Promise<StoredCase | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.case(caseId), ConsistentRead: true }));
-    return out.Item ? caseFromItem(out.Item) : undefined;
-  }
-
-  async get(caseId: string, consistent = false): Promise<Case | undefined> {
+  /** The case as stored: with the ids of its recent commands and its pending timers. */
+  async get(caseId: string, consistent = false): Promise<StoredCase | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.case(caseId), ConsistentRead: consistent }));
     return out.Item ? caseFromItem(out.Item) : undefined;
   }

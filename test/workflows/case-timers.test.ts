@@ -99,11 +99,11 @@ describe('timers on the case item', () => {
   it('a timer whose command no longer applies is removed alone: the case, its version and history stay', async () => {
     const rt = await testRuntime(at('2026-03-02'));
     await openHandover(rt, 'ho-r');
-    const stored = (await rt.cases.getStored('ho-r'))!;
+    const stored = (await rt.cases.get('ho-r', true))!;
     // escalate_district applies only to a handover re-routed to a street; this one sits at its community.
     const bogus = { timerId: 'ho-r#reroute_due', at: at('2026-03-03', '00:00'), command: { action: 'escalate_district' } };
     expect(await rt.cases.dropTimer({ ...stored, timers: [...stored.timers!, bogus] }, 'nothing-to-drop')).toBe(true);
-    const withBogus = (await rt.cases.getStored('ho-r'))!;
+    const withBogus = (await rt.cases.get('ho-r', true))!;
     expect(withBogus.timers!.map((t) => t.timerId)).toContain('ho-r#reroute_due');
 
     expect(await rt.service.fireTimer({ caseId: 'ho-r', timerId: bogus.timerId, at: bogus.at })).toBe('rejected');
