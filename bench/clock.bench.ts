@@ -3,7 +3,7 @@
 // half-year's unit notices, a digest a day), on the full register of a district. Prints a line per simulated day and
 // the wall time of each advance; records them in bench/results/clock.json. A benchmark: it asserts nothing.
 //
-// The period start writes one case, its first history entry and its reminder timers for every woman due a check.
+// The period start writes one case (its reminder timers on its item) and its first history entry for every woman due a check.
 // Beside the wall time it prints the floor those writes set: the items written ÷ the rate at which the same
 // DynamoDB Local takes plain BatchWriteItem puts of case-shaped items (no condition, no transaction), measured in
 // the same run. The ratio says how much of the day is the engine's own writing.

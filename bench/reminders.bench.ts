@@ -35,7 +35,7 @@ import { startDynamoDbLocal } from '../dev/local/dynamodb-local';
 import { progressLine } from '../dev/local/progress';
 import { LocalRuntime } from '../dev/local/runtime';
 import { loadDistrictConfig } from '../functions/seed/load-district';
-import { caseItem, historyItem, timerItem, type Item, type OutboxItem } from '../functions/store/keys';
+import { caseItem, historyItem, type Item, type OutboxItem } from '../functions/store/keys';
 
 const DISTRICT_FILE = 'seeds/districts/chuanhui.json';
 const MONTH = '2026-03';
@@ -142,8 +142,8 @@ async function main() {
     for (const s of healthSubjects) {
       const d = openCase({ type: 'health_check', subject: subjectRefOf(s), periodOf: FIRST }, ctx);
       if (!d.ok) throw new Error(`health check for ${s.subjectId}: ${d.reason}`);
-      healthItems.push(caseItem(d.case, territory.districtId), historyItem(d.history));
-      for (const e of d.effects) if (e.kind === 'set_timer') healthItems.push(timerItem({ timerId: e.timerId, caseId: e.caseId, at: e.at, command: e.command }));
+      const timers = d.effects.flatMap((e) => (e.kind === 'set_timer' ? [{ timerId: e.timerId, at: e.at, command: e.command }] : []));
+      healthItems.push(caseItem({ ...d.case, timers }, territory.districtId), historyItem(d.history));
     }
     const hbar = progressLine(`writing the period's health checks (${HEALTH_ALL ? 'whole register' : `${monthCommunities.size} communities with a check day in ${MONTH}`})`, healthItems.length);
     await rt.register.putMany(healthItems, { onProgress: (n) => hbar.update(n) });

@@ -86,20 +86,15 @@ export function kmsActionsFor(a: TableAccess): string[] {
 }
 
 /**
- * Opening a case (the health-check pages, recurring obligations):
- * - GetItem: the subject (`subjectRef`), the case by its deterministic id (exists already?);
+ * Opening or changing a case (the health-check pages, recurring obligations, firing a timer):
+ * - GetItem: the subject (`subjectRef`), the case (with the timers its item holds);
  * - Query GSI1: the recipients of its notices (`listStaff`), the subjects of a community or unit page;
- * - PutItem: the TransactWriteItems that writes the case, its first history entry, its timers and
- *   outbox items (an open never deletes a timer).
+ * - PutItem: the TransactWriteItems that writes the case with its timers, its history entry and outbox
+ *   items, and the conditional put that removes a timer whose command no longer applies. Nothing is
+ *   deleted: timers are on the case item.
  */
 const OPENS_CASES: TableAccess = { table: ['GetItem', 'PutItem'], indexes: ['GSI1'] };
-
-/**
- * Changing a case (firing a timer): as opening, plus Query on the table (a case's
- * timers when all are cancelled) and DeleteItem (timers deleted in the transaction; a timer whose
- * command no longer applies is deleted on its own).
- */
-const CHANGES_CASES: TableAccess = { table: ['GetItem', 'Query', 'PutItem', 'DeleteItem'], indexes: ['GSI1'] };
+const CHANGES_CASES: TableAccess = OPENS_CASES;
 
 export const workflowAccess: Record<FunctionKey, TableAccess> = {
   // Due timers: a Query on each shard of the due index, nothing else.
@@ -117,12 +112,12 @@ export const workflowAccess: Record<FunctionKey, TableAccess> = {
  * The HTTP API (functions/api): the read patterns of docs/data-model.md (GetItem, BatchGetItem of
  * subjects, Query on the table: a case with its history, the audit log), queues and reports on
  * GSI1–GSI4 and GSI7, a subject's open cases on GSI5 (imports); case opens and changes through the
- * case service in process (PutItem, DeleteItem in transactions), audit and idempotency records
+ * case service in process (PutItem in transactions), audit and idempotency records
  * (PutItem), and imports of staff and subjects (a conditional PutItem each, on the record as read).
  * Not the due index (GSI6): timers, unsent reminders and feedback are the sweeper's and the publisher's.
  */
 export const apiAccess: TableAccess = {
-  table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem'],
+  table: ['GetItem', 'BatchGetItem', 'Query', 'PutItem'],
   indexes: ['GSI1', 'GSI2', 'GSI3', 'GSI4', 'GSI5', 'GSI7'],
   appendsAudit: true,
 };

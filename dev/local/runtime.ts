@@ -340,7 +340,7 @@ export class LocalRuntime {
       if (nextTimer && nextTimer.at <= this.clock.now().toISOString()) {
         await this.sweep();
         // A timer the sweep could not fire stays due (the next sweep retries it); do not spin on it here.
-        const still = await this.cases.getTimer(nextTimer.caseId, nextTimer.timerId);
+        const still = (await this.cases.timersOf(nextTimer.caseId)).find((t) => t.timerId === nextTimer.timerId);
         if (still && still.at === nextTimer.at) this.stuckTimers.add(`${nextTimer.timerId}@${nextTimer.at}`);
       }
       if (nextSend && nextSend <= this.clock.now().toISOString()) await this.publish();

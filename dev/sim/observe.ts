@@ -57,6 +57,7 @@ function plain(item: RawItem): RawItem {
 function kindOf(pk: string, sk: string): string {
   if (sk === 'CASE') return 'case';
   if (sk.startsWith('H#')) return 'history';
+  // Timer items (TIMER#) were written until 2026-12-03; timers now ride on their case's item.
   if (sk.startsWith('TIMER#')) return 'timer';
   if (pk.startsWith('OUTBOX#')) return 'outbox';
   if (pk.startsWith('SUBJECT#')) return 'subject';

@@ -63,9 +63,12 @@ export async function readTable(endpoint: string, tableName: string, endAt: Inst
             out.storageBytes += (Buffer.byteLength(JSON.stringify(item)) + 100) * (1 + gsis);
             out.items++;
           }
-          if (sk === 'CASE' && pk.startsWith('CASE#')) out.cases.push(strip<Case>(item));
+          if (sk === 'CASE' && pk.startsWith('CASE#')) {
+            out.cases.push(strip<Case>(item));
+            // Pending timers ride on their case's item.
+            out.timersPending += Object.keys((item.timers ?? {}) as object).length;
+          }
           else if (sk.startsWith('H#')) out.history.push({ caseId: String(item.caseId), seq: Number(item.seq), at: String(item.at), action: String(item.action), toState: String(item.toState) });
-          else if (sk.startsWith('TIMER#')) out.timersPending++;
           else if (pk.startsWith('OUTBOX#')) {
             const o = strip<OutboxItem>(item);
             out.outbox.push({ outboxId: o.outboxId, staffId: o.staffId, template: o.template, createdAt: o.createdAt, state: o.state, ...(o.delivery ? { delivery: o.delivery } : {}), ...(o.caseId ? { caseId: o.caseId } : {}), ...(o.expiresAt ? { expiresAt: o.expiresAt } : {}) });

@@ -398,7 +398,7 @@ export function apiRoutes(openapi: () => unknown): Route[] {
       path: '/subjects/{subjectId}',
       operationId: 'markSubjectNotDue',
       summary: 'Mark a subject not due a check until a date (audited)',
-      description: 'Her residence or managing community (or a level above it) marks her not due a health check until notDueUntil (after today, at most 2 years ahead; null clears it). No reason is stored. The generator opens no check for a period ending before the date; the mark clears itself at its date.',
+      description: 'Her residence or managing community (or a level above it) marks her not due a health check until notDueUntil (after today, at most 2 years ahead; null clears it). No reason is stored. The generator opens no check for a period ending before the date; from its date on the mark is ignored, and the daily job at 02:00 clears it.',
       tag: 'subjects',
       audit: 'subjects.not_due_until',
       auth: 'staff',

@@ -9,9 +9,9 @@ import { deliveryOf } from '../domain/reminders';
 import { businessDateOf } from '../domain/time';
 import { sendingStreetOf } from '../domain/visibility';
 import type { Staff, Subject } from '../domain/people';
-import type { CaseStore, CaseWrite, Commit } from '../store/case-store';
+import type { CaseStore, CaseWrite, Commit, StoredCase } from '../store/case-store';
 import { StaleCaseError } from '../store/case-store';
-import { idempotencyItem, subjectItem, type FeedbackItem, type Item, type OutboxItem, type Timer } from '../store/keys';
+import { idempotencyItem, subjectItem, type FeedbackItem, type Item, type OutboxItem } from '../store/keys';
 import { canonical } from './canonical-json';
 import type { RegisterStore } from '../store/register-store';
 import type { DistrictContext } from './district-context';
@@ -22,8 +22,6 @@ export { CaseRejected };
 /** How many command ids a case remembers: a retry arrives long before 20 other commands. */
 const RECENT_COMMANDS = 20;
 const MAX_ATTEMPTS = 6;
-
-type StoredCase = Case & { recentCommands?: string[] };
 
 export interface CaseServiceDeps {
   cases: CaseStore;
@@ -136,12 +134,8 @@ export class CaseService {
     const decision = openCase(typeof input === 'function' ? input() : input, ctx);
     if (!decision.ok) throw new CaseRejected(decision.code, decision.reason);
     const record = idem ? idempotencyItem({ ...idem, caseId: decision.case.caseId, createdAt: ctx.now }) : undefined;
-    const existing = await this.deps.cases.get(decision.case.caseId, true);
-    if (existing) {
-      // The case existed already (a health check of the period): the key now names it, unless a concurrent request took the key.
-      if (record && !(await this.deps.cases.putIdempotency(record))) return (await this.replay(idem!)) ?? { case: existing, created: false };
-      return { case: existing, created: false };
-    }
+    // Written optimistically: the case is put only if absent, so an existing one cancels the transaction and is read
+    // then. Opening is mostly of new cases; a read before every write would cost each of them a request.
     try {
       const commit = await this.commitFor(decision, undefined, ctx);
       commit.puts = [...(commit.puts ?? []), ...(record ? [record] : []), ...(opts.alsoPut ?? [])];
@@ -149,12 +143,14 @@ export class CaseService {
       return { case: decision.case, created: true };
     } catch (err) {
       if (!(err instanceof StaleCaseError)) throw err;
-      // The same key won a race with this request, or the case was opened meanwhile.
+      // The same key won a race with this request, or the case existed (a health check of the period).
       const replay = idem ? await this.replay(idem) : undefined;
       if (replay) return replay;
-      const now = await this.deps.cases.get(decision.case.caseId, true);
-      if (now) return { case: now, created: false };
-      throw err;
+      const existing = await this.deps.cases.get(decision.case.caseId, true);
+      if (!existing) throw err;
+      // The key now names the existing case, unless a concurrent request took the key.
+      if (record && !(await this.deps.cases.putIdempotency(record))) return (await this.replay(idem!)) ?? { case: existing, created: false };
+      return { case: existing, created: false };
     }
   }
 
@@ -234,7 +230,7 @@ export class CaseService {
    */
   async act(caseId: string, command: unknown, actor: Actor, commandId: string, actorOrgUnitId?: string, opts: { visible?: (c: Case) => boolean; keyPart?: string } = {}): Promise<ActResult> {
     for (let attempt = 1; ; attempt++) {
-      const current = (await this.deps.cases.get(caseId, true)) as StoredCase | undefined;
+      const current = await this.deps.cases.get(caseId, true);
       // A case the caller may not see answers as one that does not exist.
       if (!current || (opts.visible && !opts.visible(current))) throw new CaseRejected('not_found', `no case "${caseId}"`);
       if (current.recentCommands?.includes(commandId)) return { case: current, applied: false };
@@ -261,27 +257,25 @@ export class CaseService {
   }
 
   /**
-   * Fires a due timer: delivers its command to the case and deletes the timer in the same
-   * transaction, conditional on the timer still being due at `at` (the claim). A timer that is
-   * gone or was re-set is stale; a command the case no longer accepts removes the timer.
+   * Fires a due timer: delivers its command to the case and removes the timer in the same version-conditional write
+   * of the case item that holds it (the claim). A timer that is gone or was re-set is stale; a command the case no
+   * longer accepts removes the timer and nothing else.
    */
   async fireTimer(ref: { caseId: string; timerId: string; at: string }): Promise<TimerOutcome> {
     for (let attempt = 1; ; attempt++) {
-      const timer = await this.deps.cases.getTimer(ref.caseId, ref.timerId);
-      if (!timer || timer.at !== ref.at) return 'stale';
-      const current = (await this.deps.cases.get(ref.caseId, true)) as StoredCase | undefined;
+      const current = await this.deps.cases.get(ref.caseId, true);
+      const timer = current?.timers?.find((t) => t.timerId === ref.timerId);
+      if (!current || !timer || timer.at !== ref.at) return 'stale';
       const commandId = `timer:${timer.timerId}@${timer.at}`;
-      if (current?.recentCommands?.includes(commandId)) return 'stale';
+      if (current.recentCommands?.includes(commandId)) return 'stale';
       const ctx = this.ctx({ kind: 'system', process: 'sweeper' });
-      const decision = current ? decide(current, timer.command, ctx) : undefined;
+      const decision = decide(current, timer.command, ctx);
       try {
-        if (!current || !decision?.ok) {
-          await this.deps.cases.deleteTimer(timer);
-          return 'rejected';
+        if (!decision.ok) {
+          if (await this.deps.cases.dropTimer(current, timer.timerId)) return 'rejected';
+          throw new StaleCaseError(ref.caseId, ['ConditionalCheckFailed']);
         }
-        const commit = await this.commitFor(decision, current, ctx, commandId);
-        commit.cases[0]!.deleteTimers = [...(commit.cases[0]!.deleteTimers ?? []).filter((d) => d.timerId !== timer.timerId), { timerId: timer.timerId, at: timer.at }];
-        await this.deps.cases.commit(commit);
+        await this.deps.cases.commit(await this.commitFor(decision, current, ctx, commandId, 0, timer.timerId));
         return 'fired';
       } catch (err) {
         if (!(err instanceof StaleCaseError) || attempt >= MAX_ATTEMPTS) throw err;
@@ -298,15 +292,15 @@ export class CaseService {
    * Commits a decision built outside decide() (the exchange's decisions on cases) with its effects and `puts` (new
    * items, each only if absent) in one transaction. `before` is the case it was decided on (absent: a new case).
    */
-  async commitDecision(decision: Decision, before: Case | undefined, opts: { commandId?: string; puts?: Item[] } = {}): Promise<void> {
-    const commit = await this.commitFor(decision, before as StoredCase | undefined, this.ctx(decision.history.actor), opts.commandId);
+  async commitDecision(decision: Decision, before: StoredCase | undefined, opts: { commandId?: string; puts?: Item[] } = {}): Promise<void> {
+    const commit = await this.commitFor(decision, before, this.ctx(decision.history.actor), opts.commandId);
     if (opts.puts?.length) commit.puts = [...(commit.puts ?? []), ...opts.puts];
     await this.deps.cases.commit(commit);
   }
 
-  /** Turns a decision and its effects into one commit. */
-  private async commitFor(decision: Decision, before: StoredCase | undefined, ctx: MachineContext, commandId?: string, depth = 0): Promise<Commit> {
-    const next: StoredCase = { ...decision.case };
+  /** Turns a decision and its effects into one commit; `fired`: the timer whose firing this is (removed by it). */
+  private async commitFor(decision: Decision, before: StoredCase | undefined, ctx: MachineContext, commandId?: string, depth = 0, fired?: string): Promise<Commit> {
+    const { timers: _timers, ...next }: StoredCase = { ...decision.case };
     const sending = sendingStreetOf(next, this.deps.district.territory);
     if (sending) next.sendingStreetId = sending;
     else delete next.sendingStreetId;
@@ -315,8 +309,7 @@ export class CaseService {
       case: next,
       entry: decision.history,
       ...(before ? { expectedVersion: before.version } : {}),
-      setTimers: [],
-      deleteTimers: [],
+      timers: (before?.timers ?? []).filter((t) => t.timerId !== fired),
       outbox: [],
     };
     const commit: Commit = { cases: [write], subjects: [], feedback: [] };
@@ -336,18 +329,14 @@ export class CaseService {
 
   private async applyEffect(effect: Effect, write: CaseWrite, commit: Commit, ctx: MachineContext, depth: number): Promise<void> {
     switch (effect.kind) {
-      case 'set_timer': {
-        const t: Timer = { timerId: effect.timerId, caseId: effect.caseId, at: effect.at, command: effect.command };
-        write.setTimers = [...(write.setTimers ?? []).filter((x) => x.timerId !== t.timerId), t];
+      case 'set_timer':
+        write.timers = [...write.timers!.filter((x) => x.timerId !== effect.timerId), { timerId: effect.timerId, at: effect.at, command: effect.command }];
         return;
-      }
       case 'cancel_timer':
-        write.setTimers = (write.setTimers ?? []).filter((x) => x.timerId !== effect.timerId);
-        write.deleteTimers!.push({ timerId: effect.timerId });
+        write.timers = write.timers!.filter((x) => x.timerId !== effect.timerId);
         return;
       case 'cancel_all_timers':
-        write.setTimers = [];
-        for (const t of await this.deps.cases.timersOf(effect.caseId)) write.deleteTimers!.push({ timerId: t.timerId });
+        write.timers = [];
         return;
       case 'notify': {
         for (const staff of await this.recipients(effect.recipient.orgUnitId, effect.recipient.role)) {

@@ -2,7 +2,7 @@
 // it in one transaction with everything it causes: the case it opens or closes, the record that it was received, and
 // its ack in the exchange outbox. A message that cannot apply (an unknown case, a community this district does not
 // have) is refused the same way: recorded, acked as refused, nothing else written.
-import { StaleCaseError, type CaseStore } from '../store/case-store';
+import { StaleCaseError, type CaseStore, type StoredCase } from '../store/case-store';
 import type { Clock } from '../domain/clock';
 import {
   ackOf,
@@ -16,7 +16,6 @@ import {
   type EnvelopeOf,
 } from '../domain/exchange';
 import type { Decision } from '../domain/case-machines';
-import type { Case } from '../domain/case';
 import type { Subject } from '../domain/people';
 import { exchangeReceiptItem, subjectItem, type Item } from '../store/keys';
 import type { ExchangeStore } from '../store/exchange-store';
@@ -113,7 +112,7 @@ export class ExchangeReceiver {
     return { outcome: 'refused', messageId: m.messageId, reason };
   }
 
-  private async commit(m: Envelope, now: string, decision: Decision, before: Case | undefined, extra: Item[] = []): Promise<ReceiveResult> {
+  private async commit(m: Envelope, now: string, decision: Decision, before: StoredCase | undefined, extra: Item[] = []): Promise<ReceiveResult> {
     await this.deps.service.commitDecision(decision, before, { puts: [...extra, this.receiptItem(m, now, 'applied', decision.case.caseId), this.ackItem(m, 'applied', now)] });
     return { outcome: 'applied', messageId: m.messageId, caseId: decision.case.caseId };
   }

@@ -1,6 +1,5 @@
 // Cases, their history, timers and reminder intents in the district table.
 import {
-  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -15,14 +14,17 @@ import type { Instant } from '../domain/time';
 import {
   DUE_SHARDS,
   caseItem,
+  caseFromItem,
+  type StoredCase,
   feedbackItem,
   type FeedbackItem,
   historyItem,
   keys,
   outboxItem,
   strip,
-  timerItem,
-  upTo,
+  timersOfItem,
+  type CaseTimer,
+  byDue,
   type IdempotencyRecord,
   type Item,
   type OutboxItem,
@@ -31,6 +33,8 @@ import {
 import { BadCursorError, decodeCursor, encodeCursor, type Page } from './paging';
 import { batchGetAll, queryAll, queryDue } from './query';
 import { INDEXES } from './table-design';
+
+export type { StoredCase };
 
 /** A filtered page reads at most this many index pages before it returns short (with a cursor). */
 const FILL_ROUNDS = 20;
@@ -57,9 +61,11 @@ export interface CaseWrite {
   entry: HistoryEntry;
   /** Absent: the case is new (written only if no case has its id). */
   expectedVersion?: number;
-  setTimers?: Timer[];
-  /** Timers to delete; with `at`, only if the timer is still the one due then (the sweeper's claim). */
-  deleteTimers?: { timerId: string; at?: Instant }[];
+  /**
+   * The case's pending timers after the change, all of them: they are kept on the case item, so setting, cancelling
+   * and firing one (the sweeper's claim) is part of the same version-conditional write.
+   */
+  timers: CaseTimer[];
   outbox?: OutboxItem[];
 }
 
@@ -129,43 +135,23 @@ export class CaseStore {
     const items: Record<string, unknown>[] = [];
     for (const w of c.cases) {
       const { case: kase, entry } = w;
+      const item = caseItem({ ...kase, timers: w.timers }, this.districtId);
       if (w.expectedVersion === undefined) {
         if (kase.version !== 1 || entry.seq !== 1) throw new Error('a new case starts at version 1 with history entry 1');
-        items.push({ Put: { TableName: T, Item: caseItem(kase, this.districtId), ...notExists } });
+        items.push({ Put: { TableName: T, Item: item, ...notExists } });
       } else {
         if (kase.version !== w.expectedVersion + 1 || entry.seq !== kase.version)
           throw new Error('a change moves the case one version on and appends the matching history entry');
         items.push({
           Put: {
             TableName: T,
-            Item: caseItem(kase, this.districtId),
+            Item: item,
             ConditionExpression: 'version = :expected',
             ExpressionAttributeValues: { ':expected': w.expectedVersion },
           },
         });
       }
       items.push({ Put: { TableName: T, Item: historyItem(entry), ...notExists } });
-      const setIds = new Set((w.setTimers ?? []).map((t) => t.timerId));
-      for (const d of w.deleteTimers ?? []) {
-        if (setIds.has(d.timerId)) continue; // replaced below by its new value
-        items.push({
-          Delete: {
-            TableName: T,
-            Key: keys.timer(kase.caseId, d.timerId),
-            ...(d.at ? { ConditionExpression: '#at = :at', ExpressionAttributeNames: { '#at': 'at' }, ExpressionAttributeValues: { ':at': d.at } } : {}),
-          },
-        });
-      }
-      for (const t of w.setTimers ?? []) {
-        const claimed = w.deleteTimers?.find((d) => d.timerId === t.timerId && d.at);
-        items.push({
-          Put: {
-            TableName: T,
-            Item: timerItem(t),
-            ...(claimed ? { ConditionExpression: '#at = :at', ExpressionAttributeNames: { '#at': 'at' }, ExpressionAttributeValues: { ':at': claimed.at } } : {}),
-          },
-        });
-      }
       for (const o of w.outbox ?? []) items.push({ Put: { TableName: T, Item: outboxItem(o), ...notExists } });
     }
     for (const s of c.subjects ?? []) items.push({ Put: { TableName: T, Item: s, ConditionExpression: 'attribute_exists(PK)' } });
@@ -174,27 +160,25 @@ export class CaseStore {
     return items;
   }
 
-  /** A case's pending timers (consistent). */
+  /** A case's pending timers, soonest first (consistent). */
   async timersOf(caseId: string): Promise<Timer[]> {
-    const items = await this.queryAll({
-      TableName: this.tableName,
-      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :t)',
-      ExpressionAttributeValues: { ':pk': keys.case(caseId).PK, ':t': 'TIMER#' },
-      ConsistentRead: true,
-    });
-    return items.map((i) => strip<Timer>(i));
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.case(caseId), ConsistentRead: true }));
+    return out.Item ? timersOfItem(out.Item) : [];
   }
 
-  /** Deletes a timer if it is still the one due at its `at` (a timer whose command no longer applies). */
-  async deleteTimer(t: Pick<Timer, 'caseId' | 'timerId' | 'at'>): Promise<boolean> {
+  /**
+   * Removes one pending timer without changing the case (a timer whose command no longer applies), if the case is
+   * still at the version it was read at: false if it moved on (read again).
+   */
+  async dropTimer(kase: StoredCase, timerId: string): Promise<boolean> {
+    const timers = (kase.timers ?? []).filter((t) => t.timerId !== timerId);
     try {
       await this.doc.send(
-        new DeleteCommand({
+        new PutCommand({
           TableName: this.tableName,
-          Key: keys.timer(t.caseId, t.timerId),
-          ConditionExpression: '#at = :at',
-          ExpressionAttributeNames: { '#at': 'at' },
-          ExpressionAttributeValues: { ':at': t.at },
+          Item: caseItem({ ...kase, timers }, this.districtId),
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':v': kase.version },
         }),
       );
       return true;
@@ -204,20 +188,16 @@ export class CaseStore {
     }
   }
 
-  async getTimer(caseId: string, timerId: string): Promise<Timer | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.timer(caseId, timerId), ConsistentRead: true }));
-    return out.Item ? strip<Timer>(out.Item) : undefined;
-  }
-
-  async get(caseId: string, consistent = false): Promise<Case | undefined> {
+  /** The case as stored: with the ids of its recent commands and its pending timers. */
+  async get(caseId: string, consistent = false): Promise<StoredCase | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: keys.case(caseId), ConsistentRead: consistent }));
-    return out.Item ? strip<Case>(out.Item) : undefined;
+    return out.Item ? caseFromItem(out.Item) : undefined;
   }
 
   /** Many cases by id (BatchGetItem, 100 keys a request, consistent); absent ones are left out. */
   async getMany(caseIds: readonly string[]): Promise<Map<string, Case>> {
     const items = await batchGetAll(this.doc, this.tableName, [...new Set(caseIds)].map((id) => keys.case(id)));
-    return new Map(items.map((item) => [String(item.caseId), strip<Case>(item)]));
+    return new Map(items.map((item) => [String(item.caseId), caseFromItem(item)]));
   }
 
   /** The case, its history in order and its pending timers: one partition, one Query. */
@@ -231,9 +211,9 @@ export class CaseStore {
     const caseRow = items.find((i) => i.SK === 'CASE');
     if (!caseRow) return undefined;
     return {
-      case: strip<Case>(caseRow),
+      case: caseFromItem(caseRow),
       history: items.filter((i) => String(i.SK).startsWith('H#')).map((i) => strip<HistoryEntry>(i)),
-      timers: items.filter((i) => String(i.SK).startsWith('TIMER#')).map((i) => strip<Timer>(i)),
+      timers: timersOfItem(caseRow),
     };
   }
 
@@ -390,7 +370,7 @@ export class CaseStore {
     const page = merged.slice(0, limit);
     const more = merged.length > limit || streams.some((s) => s.more);
     const last = page.at(-1);
-    return { items: page.map((p) => strip<Case>(p.item)), ...(more && last ? { cursor: encodeCursor({ after: last.key }) } : {}) };
+    return { items: page.map((p) => caseFromItem(p.item)), ...(more && last ? { cursor: encodeCursor({ after: last.key }) } : {}) };
   }
 
   /**
@@ -418,7 +398,7 @@ export class CaseStore {
       KeyConditionExpression: `${idx.pk} = :pk AND ${idx.sk} BETWEEN :from AND :to`,
       ExpressionAttributeValues: { ':pk': keys.closed(orgUnit.id), ':from': from, ':to': `${to}~` },
     });
-    return items.map((i) => strip<Case>(i));
+    return items.map((i) => caseFromItem(i));
   }
 
   /** A subject's cases with the given status, soonest due first. */
@@ -430,14 +410,17 @@ export class CaseStore {
       KeyConditionExpression: `${idx.pk} = :pk AND begins_with(${idx.sk}, :status)`,
       ExpressionAttributeValues: { ':pk': keys.casesOfSubject(subjectId), ':status': `${status}#` },
     });
-    return items.map((i) => strip<Case>(i));
+    return items.map((i) => caseFromItem(i));
   }
 
-  /** Pending timers due at or before `now`, oldest first (by instant, then id), across the due shards. */
+  /**
+   * Timers due at or before `now`, oldest first (by instant, then id), of the cases the due index lists as due: up to
+   * `limitPerShard` cases per shard, every due timer of each (a case is listed by its earliest timer).
+   */
   async dueTimers(now: Instant, limitPerShard = 100): Promise<Timer[]> {
-    return (await queryDue(this.doc, this.tableName, keys.dueTimers, now, limitPerShard)).map((i) => strip<Timer>(i));
+    const cases = await queryDue(this.doc, this.tableName, keys.dueTimers, now, limitPerShard);
+    return cases.flatMap((item) => timersOfItem(item).filter((t) => t.at <= now)).sort(byDue);
   }
-
 
   /** Certificate-check feedback for regions of origin not yet sent. */
   async pendingFeedback(): Promise<FeedbackItem[]> {
@@ -497,14 +480,14 @@ export class CaseStore {
           const more = i < items.length - 1 || !!res.LastEvaluatedKey;
           const last = items[i]!;
           const key = { PK: last.PK, SK: last.SK, [idx.pk]: last[idx.pk], [idx.sk]: last[idx.sk] };
-          return { items: out.map((x) => strip<Case>(x)), ...(more ? { cursor: encodeCursor(key)! } : {}) };
+          return { items: out.map((x) => caseFromItem(x)), ...(more ? { cursor: encodeCursor(key)! } : {}) };
         }
       }
       start = res.LastEvaluatedKey;
       if (!start) break;
     }
     const cursor = encodeCursor(start);
-    return { items: out.map((x) => strip<Case>(x)), ...(cursor ? { cursor } : {}) };
+    return { items: out.map((x) => caseFromItem(x)), ...(cursor ? { cursor } : {}) };
   }
 
   private queryAll(input: QueryCommandInput): Promise<Item[]> {

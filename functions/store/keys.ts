@@ -29,7 +29,6 @@ export const keys = {
   subject: (id: string) => ({ PK: `SUBJECT#${id}`, SK: 'SUBJECT' }),
   case: (id: string) => ({ PK: `CASE#${id}`, SK: 'CASE' }),
   history: (caseId: string, seq: number) => ({ PK: `CASE#${caseId}`, SK: `H#${seq6(seq)}` }),
-  timer: (caseId: string, timerId: string) => ({ PK: `CASE#${caseId}`, SK: `TIMER#${timerId}` }),
   feedback: (caseId: string) => ({ PK: `FEEDBACK#${caseId}`, SK: 'FEEDBACK' }),
   outbox: (id: string) => ({ PK: `OUTBOX#${id}`, SK: 'OUTBOX' }),
   /** One audit entry: a day's entries share a partition, in time order. */
@@ -127,12 +126,17 @@ export function subjectItem(s: Subject & { leftOn?: string }, territory: Pick<Te
   };
 }
 
-export function caseItem(c: Case, districtId: string): Item {
+/**
+ * A case's item. Its pending timers ride on it (`timers`), so a change and the timers it sets, cancels or fires are one
+ * conditional write of one item; the case is in the due index (GSI6) by its earliest timer while it has any.
+ */
+export function caseItem(c: StoredCase, districtId: string): Item {
   const dueKey = `${c.dueAt}#${c.caseId}`;
+  const { timers, ...rest } = c;
   const item: Item = {
     ...keys.case(c.caseId),
     entity: 'case',
-    ...c,
+    ...rest,
     [queue.pk]: keys.queue(c.queueOrgUnitId, c.status),
     [queue.sk]: dueKey,
   };
@@ -157,6 +161,11 @@ export function caseItem(c: Case, districtId: string): Item {
     item[personIdx.pk] = keys.casesOfSubject(c.subjectId);
     item[personIdx.sk] = `${c.status}#${dueKey}`;
   }
+  if (timers?.length) {
+    item.timers = encodeTimers(c.caseId, timers);
+    item[due.pk] = keys.dueTimers(shardOf(c.caseId));
+    item[due.sk] = `${[...timers].sort(byDue)[0]!.at}#${c.caseId}`;
+  }
   return item;
 }
 
@@ -173,14 +182,54 @@ export interface Timer {
   command: { action: string; [k: string]: unknown };
 }
 
-export function timerItem(t: Timer): Item {
-  return {
-    ...keys.timer(t.caseId, t.timerId),
-    entity: 'timer',
-    ...t,
-    [due.pk]: keys.dueTimers(shardOf(t.caseId)),
-    [due.sk]: `${t.at}#${t.timerId}`,
-  };
+/** A timer as the case object carries it (the case id is the case's). */
+export type CaseTimer = Omit<Timer, 'caseId'>;
+
+/** A case as stored: with the ids of the commands it applied last and its pending timers. */
+export type StoredCase = Case & { recentCommands?: string[]; timers?: CaseTimer[] };
+
+/** The case back from its item, its timers decoded. */
+export function caseFromItem(item: Item): StoredCase {
+  const c = strip<StoredCase>(item);
+  if (item.timers) c.timers = timersOfItem(item).map(({ caseId: _caseId, ...t }) => t);
+  return c;
+}
+
+/** Soonest first, then by id: the order timers fire in. */
+export const byDue = (a: { at: string; timerId: string }, b: { at: string; timerId: string }) =>
+  a.at < b.at ? -1 : a.at > b.at ? 1 : a.timerId < b.timerId ? -1 : a.timerId > b.timerId ? 1 : 0;
+
+// On the item, timers are a map from the timer's key (its id after `<caseId>#`) to `<at>`, or `<at>|<action>[|<key>]`
+// when the command is not the one the key names (`remind:due-7` names { action: 'remind', key: 'due-7' }): every
+// byte of a case item is paid again in each of its index copies, per started KB.
+const commandNamedBy = (key: string): Timer['command'] => {
+  const i = key.indexOf(':');
+  return i < 0 ? { action: key } : { action: key.slice(0, i), key: key.slice(i + 1) };
+};
+const sameCommand = (a: Timer['command'], b: Timer['command']) => a.action === b.action && a.key === b.key && Object.keys(a).length === Object.keys(b).length;
+
+function encodeTimers(caseId: string, timers: readonly CaseTimer[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const t of timers) {
+    const key = t.timerId.startsWith(`${caseId}#`) ? t.timerId.slice(caseId.length + 1) : undefined;
+    const { action, key: arg, ...other } = t.command;
+    if (key === undefined || Object.keys(other).length > 0 || (arg !== undefined && typeof arg !== 'string') || action.includes('|') || (arg as string | undefined)?.includes('|'))
+      throw new Error(`timer ${t.timerId} of case ${caseId}: a timer is <caseId>#<key> with a command { action, key? }`);
+    out[key] = sameCommand(commandNamedBy(key), t.command) ? t.at : [t.at, action, ...(arg === undefined ? [] : [arg])].join('|');
+  }
+  return out;
+}
+
+/** A case item's pending timers, soonest first. */
+export function timersOfItem(item: Item): Timer[] {
+  const caseId = String(item.caseId);
+  return Object.entries((item.timers ?? {}) as Record<string, string>)
+    .map(([key, value]) => {
+      const [at, action, arg] = value.split('|') as [string, string?, string?];
+      const command = action === undefined ? commandNamedBy(key) : { action, ...(arg === undefined ? {} : { key: arg }) };
+      return { timerId: `${caseId}#${key}`, caseId, at, command };
+    })
+    .sort(byDue);
 }
 
 /** A notification intent: what to tell whom about which case, never personal data. */

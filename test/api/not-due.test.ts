@@ -1,7 +1,7 @@
 // "Not due until": a community marks a subject not due a check until a date. Audited; a date in the past or more than
 // two years ahead is a 400 naming the field and writes nothing; someone else's subject looks like no subject; the
 // health-check generator skips her for a period that ends before the date; the subject list shows the mark until it
-// clears itself at its date.
+// is ignored from its date on (the daily job clears it: test/api/not-due-clearing.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkflowHandlers } from '../../functions/handlers/workflow-handlers';
 import { businessInstant } from '../../functions/domain/time';

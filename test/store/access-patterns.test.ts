@@ -65,6 +65,8 @@ const all: Case[] = [
 const byId = (ids: Case[]) => ids.map((c) => c.caseId);
 const sortedByDue = (list: Case[]) => [...list].sort((a, b) => a.dueAt.localeCompare(b.dueAt));
 
+const stored = ({ caseId: _c, ...t }: Timer) => t;
+const timersOfCase = (c: Case) => timers.filter((t) => t.caseId === c.caseId).map(stored);
 const timer = (c: Case, key: string, at: string): Timer => ({ timerId: `${c.caseId}#${key}`, caseId: c.caseId, at, command: { action: key === 'overdue' ? 'overdue' : 'remind', ...(key === 'overdue' ? {} : { key: 'due-7' }) } });
 const timers: Timer[] = [
   timer(all[0]!, 'remind:due-7', '2026-06-14T00:00:00.000Z'),
@@ -102,7 +104,7 @@ beforeAll(async () => {
     await cases.create({
       case: c,
       entry: firstEntry(c),
-      setTimers: timers.filter((t) => t.caseId === c.caseId),
+      timers: timersOfCase(c),
       outbox: c === all[0] ? [reminder('o1', 'co-c1-1', 'pending'), reminder('o2', 'co-c1-1', 'sent'), reminder('o3', 'co-c1-2', 'pending')] : [],
     });
   }
@@ -192,6 +194,7 @@ describe('access patterns', () => {
     const next: Case = { ...c, state: 'rejected', queueOrgUnitId: 's1', level: 'street', version: 2, updatedAt: '2026-06-02T00:00:00.000Z' };
     await cases.change(1, {
       case: next,
+      timers: timersOfCase(c),
       entry: { caseId: c.caseId, seq: 2, at: next.updatedAt, actor: { kind: 'staff', staffId: 'co-c1-1' }, action: 'reject', fromState: c.state, toState: 'rejected', fromQueueOrgUnitId: 'c1', toQueueOrgUnitId: 's1', reason: 'wrong community' },
     });
     const got = await readOnly(() => cases.getWithHistory(c.caseId), ['QueryCommand']);
@@ -211,6 +214,7 @@ describe('access patterns', () => {
   });
 
   it('14: timers due at or before an instant; firing one claims it once', async () => {
+    // A case is listed once, by its earliest timer; each of its timers due by then is returned.
     const due = await readOnly(() => cases.dueTimers(NOW), ['QueryCommand']);
     expect(due.map((t) => t.timerId)).toEqual([`${all[4]!.caseId}#overdue`, `${all[0]!.caseId}#remind:due-7`, `${all[1]!.caseId}#remind:due-7`]);
     const c = all[4]!;
@@ -221,13 +225,14 @@ describe('access patterns', () => {
             case: { ...c, version: version + 1, state: 'overdue', updatedAt: NOW },
             expectedVersion: version,
             entry: { caseId: c.caseId, seq: version + 1, at: NOW, actor: { kind: 'system', process: 'sweeper' }, action: 'overdue', toState: 'overdue', toQueueOrgUnitId: c.queueOrgUnitId },
-            deleteTimers: [{ timerId: due[0]!.timerId, at: due[0]!.at }],
+            // The timer fired is left out of the case's timers: removed by the same version-conditional write.
+            timers: timersOfCase(c).filter((t) => t.timerId !== due[0]!.timerId),
           },
         ],
       });
     await fire(1);
-    // A second sweeper holding the same timer, even against the new version, finds it claimed.
-    await expect(fire(2)).rejects.toMatchObject({ name: 'StaleCaseError' });
+    // A second sweeper holding the same timer read the case at the version before: its write is refused.
+    await expect(fire(1)).rejects.toMatchObject({ name: 'StaleCaseError' });
     expect((await cases.dueTimers(NOW)).map((t) => t.caseId)).not.toContain(c.caseId);
     expect(await cases.timersOf(c.caseId)).toEqual([]);
   });
@@ -248,7 +253,7 @@ describe('transactions', () => {
       cases.change(2, {
         case: stale,
         entry: { caseId: c.caseId, seq: 3, at: NOW, actor: { kind: 'system', process: 'test' }, action: 'acknowledge', toState: 'acknowledged', toQueueOrgUnitId: 'u1' },
-        setTimers: [timer(c, 'late', NOW)],
+        timers: [stored(timer(c, 'late', NOW))],
         outbox: [reminder('o-stale', 'co-c1-1', 'pending')],
       }),
     ).rejects.toMatchObject({ name: 'StaleCaseError' });
@@ -258,7 +263,7 @@ describe('transactions', () => {
 
   it('a case is created once: a second create with the same id changes nothing', async () => {
     const c = all[3]!;
-    await expect(cases.create({ case: { ...c, queueOrgUnitId: 'c3' }, entry: firstEntry(c) })).rejects.toMatchObject({ name: 'StaleCaseError' });
+    await expect(cases.create({ case: { ...c, queueOrgUnitId: 'c3' }, entry: firstEntry(c), timers: [] })).rejects.toMatchObject({ name: 'StaleCaseError' });
     expect(await cases.get(c.caseId)).toMatchObject({ queueOrgUnitId: D });
   });
 
@@ -268,6 +273,7 @@ describe('transactions', () => {
     await expect(
       cases.change(1, {
         case: next,
+        timers: [],
         entry: { caseId: c.caseId, seq: 2, at: NOW, actor: { kind: 'system', process: 'test' }, action: 'remind', toState: c.state, toQueueOrgUnitId: c.queueOrgUnitId },
         outbox: [reminder('o1', 'co-c1-1', 'pending')],
       }),

@@ -1,4 +1,5 @@
-// ListDueTimers (sweeper): a page of the timers due now, from the due index.
+// ListDueTimers (sweeper): a page of the timers due now, from the due index: the earliest due timer of each case listed,
+// so one case's timers fire one after the other (a case with more due is listed again in the sweep's next round).
 import * as z from 'zod/mini';
 import type { Clock } from '../../domain/clock';
 import type { CaseStore } from '../../store/case-store';
@@ -10,6 +11,9 @@ export function listDueTimersHandler(d: { cases: Pick<CaseStore, 'dueTimers'>; c
     const e = parse(schema, event ?? {});
     const limit = e.limit ?? 100;
     const due = await d.cases.dueTimers(d.clock.now().toISOString(), limit);
-    return { timers: due.slice(0, limit).map((t) => ({ timerId: t.timerId, caseId: t.caseId, at: t.at })), more: due.length >= limit };
+    const first = new Map<string, (typeof due)[number]>();
+    for (const t of due) if (!first.has(t.caseId)) first.set(t.caseId, t);
+    const page = [...first.values()].slice(0, limit);
+    return { timers: page.map((t) => ({ timerId: t.timerId, caseId: t.caseId, at: t.at })), more: first.size >= limit || due.length > first.size };
   };
 }

@@ -2,7 +2,7 @@
 // invariants that must hold after any run, with or without faults.
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Case, HistoryEntry } from '../../../functions/domain/case';
-import type { Timer } from '../../../functions/store/keys';
+import { timersOfItem, type Timer } from '../../../functions/store/keys';
 import { INDEXES } from '../../../functions/store/table-design';
 
 export type Row = Record<string, unknown>;
@@ -44,9 +44,12 @@ export function tableView(items: Row[], queueIndex: Row[]): TableView {
     const sk = String(i.SK);
     if (!pk.startsWith('CASE#')) continue;
     const caseId = pk.slice('CASE#'.length);
-    if (sk === 'CASE') cases.set(caseId, i as unknown as Case);
-    else if (sk.startsWith('H#')) (history.get(caseId) ?? history.set(caseId, []).get(caseId)!).push(i as unknown as HistoryEntry);
-    else if (sk.startsWith('TIMER#')) (timers.get(caseId) ?? timers.set(caseId, []).get(caseId)!).push(i as unknown as Timer);
+    if (sk === 'CASE') {
+      cases.set(caseId, i as unknown as Case);
+      // A case's pending timers ride on its item.
+      const pending = timersOfItem(i);
+      if (pending.length) timers.set(caseId, pending);
+    } else if (sk.startsWith('H#')) (history.get(caseId) ?? history.set(caseId, []).get(caseId)!).push(i as unknown as HistoryEntry);
   }
   for (const h of history.values()) h.sort((a, b) => a.seq - b.seq);
   const queueMembership = new Map<string, string[]>();
@@ -150,7 +153,7 @@ export function countOf(t: TableView) {
     cases: t.cases.size,
     open: [...t.cases.values()].filter((c) => c.status === 'open').length,
     history: n((i) => String(i.SK).startsWith('H#')),
-    timers: n((i) => String(i.SK).startsWith('TIMER#')),
+    timers: [...t.timers.values()].reduce((sum, list) => sum + list.length, 0),
     outbox: t.outbox.length,
   };
 }
