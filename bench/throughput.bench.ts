@@ -6,9 +6,12 @@
 //          staff command (outcome recorded, timers removed): the whole product path of a case;
 //   raw:   PutItem of the same case item (same size, same index attributes) per second.
 // Both at 1 and at 8 at a time. The ratio shows the product's overhead per case: two transactions of several
-// items, the reads before each, and validation.
-// Run: npx tsx bench/throughput.bench.ts [--cases 400]
+// items, the reads before each, and validation. DynamoDB Local's own rate swings from one batch to the next (raw puts
+// 240–430 a second in two runs a minute apart), so stack and raw batches alternate `--rounds` times and the ratio is of
+// the two medians.
+// Run: npx tsx bench/throughput.bench.ts [--cases 400] [--rounds 3]
 import '../dev/local/runtime-shims';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { VirtualClock } from '../functions/domain/clock';
@@ -21,8 +24,10 @@ import { createDynamoClient, documentClient } from '../functions/store/client';
 import { caseItem } from '../functions/store/keys';
 import { round, writeResult } from './lib';
 
-const { values } = parseArgs({ options: { cases: { type: 'string', default: '400' } } });
+const { values } = parseArgs({ options: { cases: { type: 'string', default: '400' }, rounds: { type: 'string', default: '3' } } });
 const N = Number(values.cases);
+const ROUNDS = Number(values.rounds);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function pool<T>(items: T[], concurrency: number, fn: (t: T) => Promise<void>) {
   let next = 0;
@@ -65,19 +70,25 @@ async function main() {
     // Warm-up: JIT on both sides.
     await stack('warm', 4);
     await raw('warm', 4);
-    const results: Record<string, { stackCasesPerSecond: number; rawPutsPerSecond: number; ratio: number }> = {};
+    const results: Record<string, { stackCasesPerSecond: number; rawPutsPerSecond: number; ratio: number; rounds: { stack: number[]; raw: number[] } }> = {};
     for (const c of [1, 8]) {
-      const s = await stack(`c${c}`, c);
-      const r = await raw(`c${c}`, c);
-      results[`concurrency ${c}`] = { stackCasesPerSecond: round(s, 1), rawPutsPerSecond: round(r, 1), ratio: round(s / r, 4) };
+      const stackRates: number[] = [];
+      const rawRates: number[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        stackRates.push(await stack(`c${c}r${r}`, c));
+        rawRates.push(await raw(`c${c}r${r}`, c));
+      }
+      const s = median(stackRates);
+      const r = median(rawRates);
+      results[`concurrency ${c}`] = { stackCasesPerSecond: round(s, 1), rawPutsPerSecond: round(r, 1), ratio: round(s / r, 4), rounds: { stack: stackRates.map((x) => round(x, 1)), raw: rawRates.map((x) => round(x, 1)) } };
       process.stderr.write(`throughput: concurrency ${c} done\n`);
     }
     console.log('');
     console.log('Figure 6 — throughput of the local stack ÷ raw DynamoDB Local PutItem, same machine, same run');
     for (const [k, v] of Object.entries(results)) {
-      console.log(`  ${k}: ${v.stackCasesPerSecond} cases created and routed per second (open + record outcome) ÷ ${v.rawPutsPerSecond} PutItem per second = ${v.ratio} (1 case per ${(1 / v.ratio).toFixed(1)} puts' time)`);
+      console.log(`  ${k}: ${v.stackCasesPerSecond} cases created and routed per second (open + record outcome) ÷ ${v.rawPutsPerSecond} PutItem per second = ${v.ratio} (1 case per ${(1 / v.ratio).toFixed(1)} puts' time); medians of ${ROUNDS} alternating rounds: stack ${v.rounds.stack.join(', ')}, raw ${v.rounds.raw.join(', ')}`);
     }
-    const file = writeResult('throughput', { district: config.id, cases: N, results, note: 'a case = one open and one staff command through the case service (as the API runs them); a raw put = one PutItem of the same case item' });
+    const file = writeResult('throughput', { district: config.id, cases: N, results, rounds: ROUNDS, loadAverage1m: round(loadavg()[0]!, 2), note: 'a case = one open and one staff command through the case service (as the API runs them); a raw put = one PutItem of the same case item; each rate the median of alternating rounds' });
     console.log(`\nWrote ${file}`);
   } finally {
     await db.stop();
