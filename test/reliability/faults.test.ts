@@ -130,9 +130,10 @@ describe('injected errors are shaped like DynamoDB errors, so the SDK treats the
 /** Per request: throttles on every operation, conflicts and lost responses on TransactWriteItems. */
 const SCALE = Number(process.env.FAULT_SCALE ?? 1);
 const RATES: Partial<Record<FaultKind, number>> = { throttle: 0.1 * SCALE, txnThrottle: 0.02 * SCALE, conflictBefore: 0.05 * SCALE, conflictAfter: 0.05 * SCALE, timeoutAfter: 0.02 * SCALE };
-// Each seed's run must hit a write applied whose caller saw an error (asserted below); 31 replaced 29 when timers moved onto
-// the case item and the request stream changed.
-const SEEDS = (process.env.FAULT_SEEDS ?? '11,31,47').split(',').map(Number);
+// Each seed's run must draw more than 20 faults and a write applied whose caller saw an error (asserted below). The
+// schedule depends on the request stream, so a seed can stop qualifying when the product sends fewer requests: 29 and
+// then 31 did when timers moved onto the case item and opening stopped reading first; 37 replaced them.
+const SEEDS = (process.env.FAULT_SEEDS ?? '11,37,47').split(',').map(Number);
 
 describe('six weeks of the tiny district with faults on, against the same six weeks without', () => {
   let baseline: TableView;
