@@ -19,7 +19,7 @@ import { businessInstant } from '../functions/domain/time';
 import { loadDistrictConfig } from '../functions/seed/load-district';
 import { createDynamoClient, documentClient } from '../functions/store/client';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { round, writeResult } from './lib';
+import { round, writeResult, countItemsWritten } from './lib';
 
 const { values } = parseArgs({ options: { district: { type: 'string', default: 'chuanhui' }, days: { type: 'string', default: '31' } } });
 const config = loadDistrictConfig(`seeds/districts/${values.district}.json`);
@@ -29,17 +29,7 @@ const db = await startDynamoDbLocal({ inMemory: true });
 try {
   const client = createDynamoClient({ endpoint: db.endpoint });
   // Items written by every write request (a transaction counts its items).
-  let itemsWritten = 0;
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const input = args.input as { TransactItems?: unknown[]; RequestItems?: Record<string, unknown[]> };
-      if (context.commandName === 'TransactWriteItemsCommand') itemsWritten += input.TransactItems?.length ?? 0;
-      else if (context.commandName === 'BatchWriteItemCommand') itemsWritten += Object.values(input.RequestItems ?? {}).reduce((n, l) => n + l.length, 0);
-      else if (/^(Put|Update|Delete)Item/.test(context.commandName ?? '')) itemsWritten++;
-      return next(args);
-    },
-    { step: 'initialize', name: 'countItemsWritten' },
-  );
+  const itemsCounter = countItemsWritten(client);
   const rt = await LocalRuntime.create({ endpoint: db.endpoint, client, config, clock: new VirtualClock(businessInstant('2026-12-14', '10:00')), tableName: `shudi-bench-clock-${config.id}` });
   const t0 = performance.now();
   await rt.seed();
@@ -58,11 +48,11 @@ try {
   await rt.advanceTo(businessInstant('2026-12-20', '10:00'));
   const b = performance.now();
   const opened0 = rt.casesOpenedByJobs;
-  itemsWritten = 0;
+  itemsCounter.reset();
   await rt.advanceTo(new Date(rt.clock.now().getTime() + days * 86_400_000), { onDay: line });
   const longSeconds = (performance.now() - b) / 1000;
   const opened = rt.casesOpenedByJobs - opened0;
-  const written = itemsWritten;
+  const written = itemsCounter.count();
   console.log(`+${days} days across 1 January (${config.id}): ${round(longSeconds, 1)} s, ${opened} cases opened by the jobs (${round(opened / longSeconds, 0)} per second overall), ${written} items written`);
 
   // The engine's floor: plain puts of case-shaped items (the case item's index attributes), 25 a request, in order.

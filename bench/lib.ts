@@ -93,3 +93,19 @@ export function progress(label: string) {
 export function preferServerCompiler() {
   process.env.JAVA_TOOL_OPTIONS ??= '-XX:-TieredCompilation';
 }
+
+/** Counts the items every write request sends (a transaction or a batch counts its items): `count()` since `reset()`. */
+export function countItemsWritten(client: DynamoDBClient): { count: () => number; reset: () => void } {
+  let n = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as { TransactItems?: unknown[]; RequestItems?: Record<string, unknown[]> };
+      if (context.commandName === 'TransactWriteItemsCommand') n += input.TransactItems?.length ?? 0;
+      else if (context.commandName === 'BatchWriteItemCommand') n += Object.values(input.RequestItems ?? {}).reduce((sum, l) => sum + l.length, 0);
+      else if (/^(Put|Update|Delete)Item/.test(context.commandName ?? '')) n++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countItemsWritten' },
+  );
+  return { count: () => n, reset: () => void (n = 0) };
+}

@@ -35,7 +35,7 @@ import { loadDistrictConfig } from '../functions/seed/load-district';
 import { createDynamoClient, documentClient } from '../functions/store/client';
 import { keys, type Item } from '../functions/store/keys';
 import { INDEXES } from '../functions/store/table-design';
-import { BenchMeter, fmt, machine, preferServerCompiler, progress, round, writeResult } from './lib';
+import { BenchMeter, fmt, machine, preferServerCompiler, progress, round, writeResult, countItemsWritten } from './lib';
 
 const { values } = parseArgs({
   options: {
@@ -90,17 +90,7 @@ async function main() {
     const client = createDynamoClient({ endpoint: db.endpoint });
     const meter = new BenchMeter(client);
     // Items written by every write request (a transaction counts its items), as bench/clock.bench.ts counts them.
-    let itemsWritten = 0;
-    client.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = args.input as { TransactItems?: unknown[]; RequestItems?: Record<string, unknown[]> };
-        if (context.commandName === 'TransactWriteItemsCommand') itemsWritten += input.TransactItems?.length ?? 0;
-        else if (context.commandName === 'BatchWriteItemCommand') itemsWritten += Object.values(input.RequestItems ?? {}).reduce((n, l) => n + l.length, 0);
-        else if (/^(Put|Update|Delete)Item/.test(context.commandName ?? '')) itemsWritten++;
-        return next(args);
-      },
-      { step: 'initialize', name: 'countItemsWritten' },
-    );
+    const itemsCounter = countItemsWritten(client);
 
     // The period's pages, and the budget that can end it: a page past the budget answers "no more pages".
     const page = { examined: 0, pages: 0 };
@@ -136,7 +126,7 @@ async function main() {
     // 1. The seed.
     const seedBar = progress('scale: seeding');
     meter.reset();
-    itemsWritten = 0;
+    itemsCounter.reset();
     const t0 = performance.now();
     const seeded = await rt.seed((done, total) => seedBar(`${fmt(done)}/${fmt(total)} items · ${fmt(Math.round(done / ((performance.now() - t0) / 1000)))} items/s · load ${load()[0]}`));
     const seedSeconds = (performance.now() - t0) / 1000;
@@ -178,7 +168,7 @@ async function main() {
     // (dev/sim/capacity.ts): DynamoDB Local's own figure for a transaction is not what AWS charges.
     const observer = new Observer(client);
     meter.reset();
-    itemsWritten = 0;
+    itemsCounter.reset();
     periodBar = progress('scale: period');
     periodStarted = performance.now();
     await rt.runJob(job);
@@ -190,7 +180,7 @@ async function main() {
     const billedTx = observer.modelTransactionWriteUnits;
     periodBar(`${fmt(opened)} cases opened in ${round(periodSeconds, 1)} s${budgetHit ? ' (budget reached)' : ''}`, true);
     const casesPerSecond = opened / periodSeconds;
-    const floorSeconds = itemsWritten / rawItemsPerSecond;
+    const floorSeconds = itemsCounter.count() / rawItemsPerSecond;
     const complete = !budgetHit && page.examined === SUBJECTS;
     results.period = {
       periodOf: job.periodOf,
@@ -201,8 +191,8 @@ async function main() {
       pages: page.pages,
       casesOpened: opened,
       casesPerSecond: round(casesPerSecond, 1),
-      itemsWritten,
-      itemsWrittenPerCase: round(itemsWritten / Math.max(1, opened), 2),
+      itemsWritten: itemsCounter.count(),
+      itemsWrittenPerCase: round(itemsCounter.count() / Math.max(1, opened), 2),
       readUnits: round(r.readUnits, 0),
       writeUnits: round(r.writeUnits, 0),
       readUnitsPerCase: round(r.readUnits / Math.max(1, opened), 2),
@@ -224,7 +214,7 @@ async function main() {
       loadAverage: load(),
     };
     console.log(
-      `period ${job.periodOf}: ${fmt(opened)} cases opened in ${round(periodSeconds, 1)} s (${round(casesPerSecond, 1)} cases/s), ${fmt(itemsWritten)} items written; ` +
+      `period ${job.periodOf}: ${fmt(opened)} cases opened in ${round(periodSeconds, 1)} s (${round(casesPerSecond, 1)} cases/s), ${fmt(itemsCounter.count())} items written; ` +
         `${round(r.readUnits / Math.max(1, opened), 2)} read and ${round(r.writeUnits / Math.max(1, opened), 2)} write units per case as DynamoDB Local reports them, ` +
         `${round(billed.readUnits / Math.max(1, opened), 3)} read and ${round(billed.writeUnits / Math.max(1, opened), 2)} write units per case as DynamoDB bills them; the engine floor for those items ${round(floorSeconds, 1)} s (× ${round(periodSeconds / floorSeconds, 2)})`,
     );
