@@ -130,13 +130,14 @@ describe('injected errors are shaped like DynamoDB errors, so the SDK treats the
 /** Per request: throttles on every operation, conflicts and lost responses on TransactWriteItems. */
 const SCALE = Number(process.env.FAULT_SCALE ?? 1);
 const RATES: Partial<Record<FaultKind, number>> = { throttle: 0.1 * SCALE, txnThrottle: 0.02 * SCALE, conflictBefore: 0.05 * SCALE, conflictAfter: 0.05 * SCALE, timeoutAfter: 0.02 * SCALE };
-// Each seed's run must draw more than 20 faults and a write applied whose caller saw an error (asserted below). The
-// schedule depends on the request stream, so a seed can stop qualifying when the product sends fewer requests: 29 and
-// then 31 did when timers moved onto the case item and opening stopped reading first; 37 replaced them.
+// The schedule follows the request stream, which varies from run to run (concurrent steps interleave differently): one
+// seed drew 34 faults in one run and 19 in the next. So what the runs must exercise is asserted over the seeds
+// together (below), and each seed's run must end exactly like the fault-free one.
 const SEEDS = (process.env.FAULT_SEEDS ?? '11,37,47').split(',').map(Number);
 
 describe('six weeks of the tiny district with faults on, against the same six weeks without', () => {
   let baseline: TableView;
+  const drawn = { runs: 0, faults: 0, appliedButFailed: 0 };
 
   beforeAll(async () => {
     const rt = await reliabilityRuntime(SCENARIO_START);
@@ -167,12 +168,18 @@ describe('six weeks of the tiny district with faults on, against the same six we
           `${stats.callerRetries} workflows retried by the caller, ${rt.stuckTimers.size} timers left for a later sweep; ` +
           `by operation ${JSON.stringify(faults.counts.byOperation)}; final ${JSON.stringify(countOf(got))}`,
       );
-      expect(faults.total).toBeGreaterThan(20);
-      expect(faults.counts.appliedButFailed).toBeGreaterThan(0);
+      Object.assign(drawn, { runs: drawn.runs + 1, faults: drawn.faults + faults.total, appliedButFailed: drawn.appliedButFailed + faults.counts.appliedButFailed });
+      expect(faults.total).toBeGreaterThan(0);
       expect(invariantViolations(got)).toEqual([]);
       expect(differences(baseline, got)).toEqual([]);
     });
   }
+
+  it('the seeded runs between them drew faults enough, and writes applied whose caller saw an error', () => {
+    expect(drawn.runs).toBe(SEEDS.length);
+    expect(drawn.faults).toBeGreaterThan(20 * SEEDS.length);
+    expect(drawn.appliedButFailed).toBeGreaterThan(0);
+  });
 });
 
 describe('a burst of case openings under conflicts (health-check generation)', () => {
