@@ -66,6 +66,8 @@ function text(v: unknown): string {
 class Ledger {
   harness = noHarness();
   writes = noWrites();
+  /** Each case's timers as last written (the partition key → the item's timers map). */
+  private readonly caseTimers = new Map<string, Record<string, string>>();
 
   constructor(client: DynamoDBClient) {
     // Added after the CapacityMeter in the same step, so it runs inside it: it sees the
@@ -90,8 +92,13 @@ class Ledger {
             if (!item) continue;
             const pk = text(item.PK);
             const sk = text(item.SK);
-            if (sk.startsWith('H#')) this.writes.history++;
-            else if (sk.startsWith('TIMER#')) this.writes.timers++;
+            if (sk === 'CASE') {
+              // Timers ride on the case item: one is set when its key is new or its value changed since the last version.
+              const now = (item.timers ?? {}) as Record<string, string>;
+              const before = this.caseTimers.get(pk) ?? {};
+              this.writes.timers += Object.keys(now).filter((k) => before[k] !== now[k]).length;
+              this.caseTimers.set(pk, now);
+            } else if (sk.startsWith('H#')) this.writes.history++;
             else if (pk.startsWith('OUTBOX#')) this.writes.outbox++;
             else if (pk.startsWith('SUBJECT#')) this.writes.subjects++;
             else if (pk.startsWith('FEEDBACK#')) this.writes.feedback++;

@@ -285,7 +285,7 @@ async function main() {
               if (i[qi.pk] === keys.queue(community, 'open')) queueMatches.push(String(i[qi.sk]));
               if (i[si.pk] === keys.open(street) && String(i[si.sk]) < overdueAt) overdueMatches.push(String(i[si.sk]));
               else if (i[ssi.pk] === keys.open(street) && String(i[ssi.sk]) < overdueAt) overdueMatches.push(String(i[ssi.sk]));
-              if (typeof i[due.pk] === 'string' && String(i[due.pk]).startsWith('DUE#TIMER#')) timerFirsts.push(String(i[due.sk]).split('#')[0]!);
+              if (i.entity === 'case' && i[due.pk] !== undefined) timerFirsts.push(String(i[due.sk]).split('#')[0]!);
             }
             scanBar(`${fmt(n)} items · ${fmt(Math.round(n / ((performance.now() - s0) / 1000)))} items/s`);
             start = out.LastEvaluatedKey;

@@ -1,7 +1,7 @@
 // Figure 2 of `npm run bench`: what one sweep reads, against a full Scan of the same table, with 1% of the timers due.
 //
-// The Chuanhui register is seeded; then N open cases are written directly (BatchWriteItem, the store's caseItem and
-// timerItem key builders), each with its two deadline timers (the due-day reminder and the overdue timer), as the
+// The Chuanhui register is seeded; then N open cases are written directly (BatchWriteItem, the store's caseItem key
+// builder), each with its two deadline timers on its item (the due-day reminder and the overdue timer), as the
 // product writes them. 1% of the cases are a day past their due date, so both their timers (1% of all) are due.
 // One sweep runs through the real sweeper workflow (ListDueTimers → FireTimers Map → …) on the local engine; its read
 // units are booked to the function that consumed them. The full Scan reads the whole table once.

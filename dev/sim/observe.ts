@@ -57,8 +57,6 @@ function plain(item: RawItem): RawItem {
 function kindOf(pk: string, sk: string): string {
   if (sk === 'CASE') return 'case';
   if (sk.startsWith('H#')) return 'history';
-  // Timer items (TIMER#) were written until 2026-12-03; timers now ride on their case's item.
-  if (sk.startsWith('TIMER#')) return 'timer';
   if (pk.startsWith('OUTBOX#')) return 'outbox';
   if (pk.startsWith('SUBJECT#')) return 'subject';
   if (pk.startsWith('FEEDBACK#')) return 'feedback';
@@ -79,7 +77,7 @@ export class Observer {
   readonly outboxByTemplate: Record<string, number> = {};
   /**
    * Item writes inside the product's transactions, by kind of item, with their write units as DynamoDB bills them
-   * (dev/sim/capacity.ts): the cost model takes the timers and the outbox out of the naive design with it.
+   * (dev/sim/capacity.ts): the cost model takes the outbox out of the naive design with it (timers ride on the case item).
    */
   readonly itemWrites: Record<string, { puts: number; deletes: number; estimatedWriteUnits: number }> = {};
   /** Write units DynamoDB Local itself reported for the transactions (it counts one item per table and index). */

@@ -339,7 +339,8 @@ export function buildReport({ sim, table, prices, ratesFile, reportSeconds = 0 }
   }
   const staffActions = sim.commands.act;
   const w = sim.observer.itemWrites;
-  const mechanismWrites = (w.timer?.estimatedWriteUnits ?? 0) + (w.outbox?.estimatedWriteUnits ?? 0);
+  // Timers ride on the case item (their bytes are in the case's writes); the outbox items are the mechanism's own.
+  const mechanismWrites = w.outbox?.estimatedWriteUnits ?? 0;
   const off = (k: string) => usage.get(k) ?? { readUnits: 0, writeUnits: 0 };
   const naiveWrites = Math.max(0, product.writeUnits - mechanismWrites - off('publisher').writeUnits - off('dailyDigest').writeUnits);
   const naiveReads =
