@@ -25,7 +25,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { App, Stack, type CfnElement } from 'aws-cdk-lib';
-import { loadAllDistricts } from '../functions/seed/load-district';
+import { loadAllDistricts } from '../infra/district-config-files';
 import { DistrictStack } from '../infra/district-stack';
 import { ROOT } from '../infra/paths';
 import { BUNDLE_METAFILE_CONTEXT, ESBUILD_TARGET } from '../infra/bundling';

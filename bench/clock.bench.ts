@@ -16,7 +16,7 @@ import { startDynamoDbLocal } from '../dev/local/dynamodb-local';
 import { LocalRuntime } from '../dev/local/runtime';
 import { VirtualClock } from '../functions/domain/clock';
 import { businessInstant } from '../functions/domain/time';
-import { loadDistrictConfig } from '../functions/seed/load-district';
+import { loadDistrictConfig } from '../infra/district-config-files';
 import { createDynamoClient, documentClient } from '../functions/store/client';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { round, writeResult, countItemsWritten } from './lib';

@@ -13,7 +13,7 @@ import { ExchangeDispatcher } from '../functions/app/exchange-dispatcher';
 import { VirtualClock } from '../functions/domain/clock';
 import { districtConfig } from '../functions/domain/district-config';
 import { makeEnvelope, type Envelope } from '../functions/domain/exchange';
-import { loadDistrictConfig } from '../functions/seed/load-district';
+import { loadDistrictConfig } from '../infra/district-config-files';
 import { startDynamoDbLocal } from '../dev/local/dynamodb-local';
 import { LocalBus, pumpExchange } from '../dev/local/local-bus';
 import { LocalRuntime } from '../dev/local/runtime';

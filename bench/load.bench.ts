@@ -24,7 +24,7 @@ import { DevAuth } from '../dev/local/dev-auth';
 import { startDynamoDbLocal } from '../dev/local/dynamodb-local';
 import { runtimeClockControl, startLocalServer } from '../dev/local/http-server';
 import { LocalRuntime } from '../dev/local/runtime';
-import { loadDistrictConfig } from '../functions/seed/load-district';
+import { loadDistrictConfig } from '../infra/district-config-files';
 
 const DISTRICT = 'yiling';
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 50);

@@ -34,7 +34,7 @@ import { subjectRefOf } from '../functions/app/case-service';
 import { startDynamoDbLocal } from '../dev/local/dynamodb-local';
 import { progressLine } from '../dev/local/progress';
 import { LocalRuntime } from '../dev/local/runtime';
-import { loadDistrictConfig } from '../functions/seed/load-district';
+import { loadDistrictConfig } from '../infra/district-config-files';
 import { caseItem, historyItem, type Item, type OutboxItem } from '../functions/store/keys';
 
 const DISTRICT_FILE = 'seeds/districts/chuanhui.json';
@@ -290,6 +290,8 @@ async function main() {
     }
     const byTemplate: Record<string, number> = {};
     for (const o of events_) byTemplate[o.template] = (byTemplate[o.template] ?? 0) + 1;
+    const skippedByTemplate: Record<string, number> = {};
+    for (const o of events_) if (o.state === 'skipped') skippedByTemplate[o.template] = (skippedByTemplate[o.template] ?? 0) + 1;
     const byState: Record<string, number> = {};
     for (const o of items) byState[`${o.delivery}/${o.state}`] = (byState[`${o.delivery}/${o.state}`] ?? 0) + 1;
     const avgOpen = openSamples.reduce((a, b) => a + b, 0) / Math.max(1, openSamples.length);
@@ -302,6 +304,16 @@ async function main() {
       for (const r of rows) m.set(`${r.staffId}|${r.channel}|${businessDateOf(r.at)}`, (m.get(`${r.staffId}|${r.channel}|${businessDateOf(r.at)}`) ?? 0) + 1);
       return Math.max(0, ...m.values());
     };
+    // What the month's digests reported, by the recipient's role: which counts were not zero.
+    const digestItems = items.filter((o) => o.delivery === 'summary' && o.createdAt >= START && o.createdAt < END);
+    const digestsByRole: Record<string, number> = {};
+    const digestsByContent: Record<string, number> = {};
+    for (const o of digestItems) {
+      const role = o.role ?? 'unknown';
+      digestsByRole[role] = (digestsByRole[role] ?? 0) + 1;
+      const shown = ['overdue', 'dueToday', 'dueSoon', 'newHandovers', 'updates'].filter((k) => Number(o.params[k] ?? 0) > 0).join('+');
+      digestsByContent[shown] = (digestsByContent[shown] ?? 0) + 1;
+    }
     const maxPerStaffDay = maxPer(digests);
     const maxUrgentPerStaffDay = maxPer(urgent);
     const channels = { sms: staff.filter((s) => s.channel === 'sms').length, email: staff.filter((s) => s.channel === 'email').length, both: staff.filter((s) => s.channel === 'both').length, none: staff.filter((s) => s.channel === 'none').length };
@@ -330,7 +342,10 @@ async function main() {
     out.push('');
     out.push(`Digests: ${fmt(digests.length)} messages to ${recipients} staff on ${fmt(staffDays)} staff-days; at most ${maxPerStaffDay} digest per staff member, channel and day (urgent: at most ${maxUrgentPerStaffDay} a day, to ${new Set(urgent.map((r) => r.staffId)).size} managers)`);
     out.push(`Sent with digests: ${fmt(sentTotal)} = ${pct(sentTotal, naiveTotal)} of ${fmt(naiveTotal)} (one per event): ${(naiveTotal / Math.max(1, sentTotal)).toFixed(1)}× fewer; SMS ${(naiveSms / Math.max(1, count(sent, 'sms'))).toFixed(1)}× fewer`);
+    out.push(`Digests by role: ${Object.entries(digestsByRole).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${fmt(n)}`).join(', ')}`);
+    out.push(`Digests by what they report: ${Object.entries(digestsByContent).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${fmt(n)}`).join(', ')}`);
     out.push(`Reminder events by template: ${Object.entries(byTemplate).sort((a, b) => b[1] - a[1]).map(([t, n]) => `${t} ${fmt(n)}`).join(', ')}`);
+    out.push(`Digest items skipped (case closed before the digest), by template: ${Object.entries(skippedByTemplate).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${fmt(n)}`).join(', ') || 'none'}`);
     out.push(`Outbox items by delivery/state: ${Object.entries(byState).sort().map(([k, n]) => `${k} ${fmt(n)}`).join(', ')}`);
     const wall = (performance.now() - wallStart) / 1000;
     timing['clock look-ahead']! -= timing.digest! + timing.publisher! + timing.sweeps!;
@@ -357,6 +372,8 @@ async function main() {
       perOpenCase: { sent: { sms: perCase(count(sent, 'sms')), email: perCase(count(sent, 'email')), total: perCase(sentTotal) }, onePerEvent: { sms: perCase(naiveSms), email: perCase(naiveEmail), total: perCase(naiveTotal) } },
       reduction: Number((naiveTotal / Math.max(1, sentTotal)).toFixed(2)),
       digestStaffDays: staffDays,
+      digestsByRole,
+      digestsByContent,
       maxDigestsPerStaffChannelDay: maxPerStaffDay,
       maxUrgentPerStaffChannelDay: maxUrgentPerStaffDay,
       outboxByDeliveryState: byState,

@@ -23,7 +23,7 @@ import { jobTimes } from '../functions/app/schedule';
 import { startDynamoDbLocal } from '../dev/local/dynamodb-local';
 import { progressLine } from '../dev/local/progress';
 import { LocalRuntime } from '../dev/local/runtime';
-import { loadDistrictConfig } from '../functions/seed/load-district';
+import { loadDistrictConfig } from '../infra/district-config-files';
 import { CapacityMeter } from '../dev/local/capacity-meter';
 import { createDynamoClient } from '../functions/store/client';
 

@@ -15,7 +15,7 @@ import { VirtualClock } from '../functions/domain/clock';
 import { addCalendarDays, businessInstant, endOfBusinessDay, startOfBusinessDay } from '../functions/domain/time';
 import { startDynamoDbLocal } from '../dev/local/dynamodb-local';
 import { LocalRuntime } from '../dev/local/runtime';
-import { loadDistrictConfig } from '../functions/seed/load-district';
+import { loadDistrictConfig } from '../infra/district-config-files';
 import { caseItem, type Item } from '../functions/store/keys';
 import { documentClient } from '../functions/store/client';
 import { createDynamoClient } from '../functions/store/client';

@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { loadAllDistricts } from '../functions/seed/load-district';
+import { loadAllDistricts } from './district-config-files';
 import { appSettings } from './app-settings';
 import { DistrictStack } from './district-stack';
 import { ROOT } from './paths';

@@ -11,7 +11,7 @@ import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { withoutStaff, type DistrictConfig } from '../functions/domain/district-config';
 import { paths } from './paths';
-import { parseDeployedDistrictConfig } from '../functions/seed/load-district';
+import { parseDeployedDistrictConfig } from './district-config-files';
 
 export const LAMBDA_RUNTIME = Runtime.NODEJS_22_X;
 export const LAMBDA_ARCHITECTURE = Architecture.ARM_64;

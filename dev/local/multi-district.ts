@@ -11,7 +11,7 @@ import { ExchangeDispatcher } from '../../functions/app/exchange-dispatcher';
 import { OffsetClock } from '../../functions/domain/clock';
 import type { DistrictConfig } from '../../functions/domain/district-config';
 import { addCalendarDays, businessDateOf } from '../../functions/domain/time';
-import { loadDistrictConfig } from '../../functions/seed/load-district';
+import { loadDistrictConfig } from '../../infra/district-config-files';
 import { subjectItem } from '../../functions/store/keys';
 import { tableNameFor } from '../../functions/store/table-design';
 import { DevAuth } from './dev-auth';

@@ -21,7 +21,7 @@ import type { OpenCaseInput } from '../../functions/domain/case-machines';
 import type { Clock } from '../../functions/domain/clock';
 import type { DistrictConfig } from '../../functions/domain/district-config';
 import { createWorkflowHandlers, type TaskHandler, type WorkflowHandlers } from '../../functions/handlers/workflow-handlers';
-import { seedDistrict } from '../../functions/seed/seed-district';
+import { seedDistrict } from '../seed/seed-district';
 import type { CaseStore } from '../../functions/store/case-store';
 import { createDynamoClient, documentClient } from '../../functions/store/client';
 import { ensureTable } from '../../functions/store/ensure-table';

@@ -14,7 +14,7 @@ import { localCursorKey } from './cursor-key';
 import { OffsetClock } from '../../functions/domain/clock';
 import type { DistrictConfig } from '../../functions/domain/district-config';
 import { businessDateOf, addCalendarDays } from '../../functions/domain/time';
-import { loadDistrictConfig, ConfigError } from '../../functions/seed/load-district';
+import { loadDistrictConfig, ConfigError } from '../../infra/district-config-files';
 import { createDynamoClient, documentClient } from '../../functions/store/client';
 import { tableNameFor } from '../../functions/store/table-design';
 import { ClaimNamesError, claimNamesFromEnv } from '../../functions/api/claims';

@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local';
-import { ConfigError, loadDistrictConfig } from '../../functions/seed/load-district';
+import { ConfigError, loadDistrictConfig } from '../../infra/district-config-files';
 import { loadPrices, DEFAULT_PRICES_FILE } from './prices';
 import { DEFAULT_RATES_FILE, loadRates, RatesError } from './rates';
 import { buildReport, readTable } from './report';

@@ -4,7 +4,7 @@
 // over them exactly, so "8% never_shares" means 2 of Chuanhui's 24 communities, always the same two for a seed.
 import type { DistrictConfig } from '../../functions/domain/district-config';
 import { Territory, type OrgUnitKind } from '../../functions/domain/territory';
-import { apportion } from '../../functions/seed/generate-subjects';
+import { apportion } from '../seed/generate-subjects';
 import { profileNames, type LagTask, type ProfileName, type Rates } from './rates';
 import { rngFor, shuffle, type Rng } from './rng';
 

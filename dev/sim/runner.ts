@@ -17,7 +17,7 @@ import { LocalRuntime, WorkflowFailed } from '../local/runtime';
 import { CaseRejected } from '../../functions/app/case-service';
 import { jobsBetween } from '../../functions/app/schedule';
 import type { TaskHandler } from '../../functions/handlers/workflow-handlers';
-import { generateSubjects } from '../../functions/seed/generate-subjects';
+import { generateSubjects } from '../seed/generate-subjects';
 import { createDynamoClient } from '../../functions/store/client';
 import { subjectItem } from '../../functions/store/keys';
 import { managingOrgUnitId } from '../../functions/domain/people';

@@ -8,7 +8,7 @@ import { districtConfig } from '../../functions/domain/district-config';
 import { defaultRules } from '../../functions/domain/rules';
 import { Territory } from '../../functions/domain/territory';
 import { businessInstant } from '../../functions/domain/time';
-import { loadDistrictConfig } from '../../functions/seed/load-district';
+import { loadDistrictConfig } from '../../infra/district-config-files';
 
 const name = (en: string) => ({ zh: `${en}区`, en });
 const config = districtConfig.parse({

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { districtContext } from '../../functions/app/district-context';
 import { withoutStaff } from '../../functions/domain/district-config';
-import { ConfigError, parseDeployedDistrictConfig } from '../../functions/seed/load-district';
+import { ConfigError, parseDeployedDistrictConfig } from '../../infra/district-config-files';
 import { districts } from './synth';
 
 describe('the deployed district config', () => {

@@ -7,7 +7,7 @@ import { App, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { DistrictConfig } from '../../functions/domain/district-config';
-import { loadAllDistricts } from '../../functions/seed/load-district';
+import { loadAllDistricts } from '../../infra/district-config-files';
 import { DistrictStack, type DistrictStackSettings } from '../../infra/district-stack';
 import { ROOT } from '../../infra/paths';
 

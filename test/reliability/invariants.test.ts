@@ -9,7 +9,7 @@ import { subjectRefOf } from '../../functions/app/case-service';
 import { businessInstant } from '../../functions/domain/time';
 import type { LocalRuntime } from '../../dev/local/runtime';
 import { CaseRejected } from '../../functions/app/case-service';
-import { generateSubjects } from '../../functions/seed/generate-subjects';
+import { generateSubjects } from '../../dev/seed/generate-subjects';
 import { testDocumentClient } from '../support/dynamodb';
 import { reliabilityRuntime } from './support/runtime';
 import { tinyDistrict } from '../support/tiny-district';

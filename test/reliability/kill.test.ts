@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isProcessAlive } from '../../dev/local/dynamodb-local';
-import { generateSubjects } from '../../functions/seed/generate-subjects';
+import { generateSubjects } from '../../dev/seed/generate-subjects';
 import { testDocumentClient } from '../support/dynamodb';
 import { KILL_START, killDistrict, memoryJournal, runKillScenario } from './fixtures/kill-scenario';
 import { reliabilityRuntime } from './support/runtime';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { smsSentTemplates, smtpTlsMode } from '../../functions/domain/delivery-config';
 import { Territory } from '../../functions/domain/territory';
-import { ConfigError, formatConfigError, loadAllDistricts, loadDistrictConfig } from '../../functions/seed/load-district';
+import { ConfigError, formatConfigError, loadAllDistricts, loadDistrictConfig } from '../../infra/district-config-files';
 
 const DISTRICTS = 'seeds/districts';
 const tmp = mkdtempSync(join(tmpdir(), 'shudi-config-'));

@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { DistrictConfig } from '../../functions/domain/district-config';
 import type { Subject } from '../../functions/domain/people';
 import { addCalendarDays } from '../../functions/domain/time';
-import { apportion, generateSubjects, SEED_REFERENCE_DATE } from '../../functions/seed/generate-subjects';
-import { loadDistrictConfig } from '../../functions/seed/load-district';
+import { apportion, generateSubjects, SEED_REFERENCE_DATE } from '../../dev/seed/generate-subjects';
+import { loadDistrictConfig } from '../../infra/district-config-files';
 
 const chuanhui = loadDistrictConfig(join('seeds/districts', 'chuanhui.json'));
 const yiling = loadDistrictConfig(join('seeds/districts', 'yiling.json'));

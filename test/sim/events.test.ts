@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { districtContext } from '../../functions/app/district-context';
 import type { Case } from '../../functions/domain/case';
-import { loadDistrictConfig } from '../../functions/seed/load-district';
-import { generateSubjects } from '../../functions/seed/generate-subjects';
+import { loadDistrictConfig } from '../../infra/district-config-files';
+import { generateSubjects } from '../../dev/seed/generate-subjects';
 import { barChart, lineChart, niceTicks } from '../../dev/sim/charts';
 import { costOf, type CostInputs } from '../../dev/sim/cost';
 import { itemSize, WriteModel } from '../../dev/sim/capacity';

@@ -1,11 +1,11 @@
 // Seeds a district's register (org units, staff, synthetic subjects) into its table, once.
 import { createHash } from 'node:crypto';
-import { systemClock, type Clock } from '../domain/clock';
-import type { DistrictConfig } from '../domain/district-config';
-import type { Staff } from '../domain/people';
-import { Territory } from '../domain/territory';
-import { orgUnitItem, staffItem, subjectItem } from '../store/keys';
-import type { RegisterStore } from '../store/register-store';
+import { systemClock, type Clock } from '../../functions/domain/clock';
+import type { DistrictConfig } from '../../functions/domain/district-config';
+import type { Staff } from '../../functions/domain/people';
+import { Territory } from '../../functions/domain/territory';
+import { orgUnitItem, staffItem, subjectItem } from '../../functions/store/keys';
+import type { RegisterStore } from '../../functions/store/register-store';
 import { generateSubjects } from './generate-subjects';
 
 /** Bump when the generator's output changes, so a seeded table is recognised as out of date. */

@@ -2,9 +2,9 @@
 // A seeded RNG (seedrandom) and a fixed reference date: no Math.random, no wall clock.
 // Subjects carry only what routing needs (see Subject): no name, phone, ID number or health detail.
 import seedrandom from 'seedrandom';
-import type { DistrictConfig } from '../domain/district-config';
-import { subjectClasses, type Subject, type SubjectClass } from '../domain/people';
-import { addCalendarDays, assertBusinessDate, type BusinessDate } from '../domain/time';
+import type { DistrictConfig } from '../../functions/domain/district-config';
+import { subjectClasses, type Subject, type SubjectClass } from '../../functions/domain/people';
+import { addCalendarDays, assertBusinessDate, type BusinessDate } from '../../functions/domain/time';
 
 /** The fixed "today" of the synthetic register: registrations lie before it, implants run past it. */
 export const SEED_REFERENCE_DATE: BusinessDate = '2026-01-01';

@@ -3,8 +3,8 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { z } from 'zod';
-import { checkDayWarnings } from '../domain/check-days';
-import { deployedDistrictConfig, districtConfig, type DeployedDistrictConfig, type DistrictConfig } from '../domain/district-config';
+import { checkDayWarnings } from '../functions/domain/check-days';
+import { deployedDistrictConfig, districtConfig, type DeployedDistrictConfig, type DistrictConfig } from '../functions/domain/district-config';
 
 export interface ConfigIssue {
   file: string;
