@@ -137,6 +137,7 @@ export class DistrictStack extends Stack {
       ...(settings.smsGatewayUrl ? { smsGatewayUrl: settings.smsGatewayUrl } : {}),
       ...(settings.smsGatewaySecret ? { smsGatewaySecret: settings.smsGatewaySecret } : {}),
       smsThroughTopic: district.delivery.sms.provider === 'sns',
+      emailThroughTopic: district.delivery.email.provider === 'sns',
     });
     // SMS providers and the mail server of the delivery config: infra/reminder-delivery.ts.
     this.delivery = new ReminderDelivery(this, 'ReminderDelivery', { district, stage, table, key, publisher: this.reminders.jobFunctions.publishDue });

@@ -30,6 +30,8 @@ export interface RemindersProps {
   smsGatewaySecret?: string;
   /** SMS leave through the topic (SNS SMS or the gateway); false when the delivery config sends them to a provider directly (infra/reminder-delivery.ts). */
   smsThroughTopic: boolean;
+  /** False when the delivery config sends e-mail by the district's mail server (deliverMessage), not through the topic. */
+  emailThroughTopic: boolean;
 }
 
 /** The job Lambdas; smsGateway only when SMS go through the gateway. */
@@ -119,6 +121,8 @@ export class Reminders extends Construct {
     jobs.syncSubscriptions.fn.addEnvironment('SHUDI_TOPIC_ARN', this.topic.topicArn);
     // SMS a provider sends directly (deliverMessage) never reach the topic: the sync then makes no SMS subscription.
     jobs.syncSubscriptions.fn.addEnvironment('SHUDI_SMS_VIA', props.smsThroughTopic ? smsVia : 'direct');
+    // Likewise e-mail sent by the district's mail server: SNS gets no staff address to hold or to confirm.
+    jobs.syncSubscriptions.fn.addEnvironment('SHUDI_EMAIL_VIA', props.emailThroughTopic ? 'sns' : 'direct');
 
     if (smsVia === 'gateway' && props.smsThroughTopic) {
       // The SMS gateway: the topic's one Lambda subscription, on channel "sms" (SnsNotifier's value).

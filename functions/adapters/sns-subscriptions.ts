@@ -1,7 +1,8 @@
 // Who is subscribed to the district topic, and with which filter policy: derived from the staff register.
 //   - a staff member who wants SMS: protocol sms to her phone, filter { channel: [sms], staffId: [id] }
 //     (only where SNS has SMS; in the China regions SMS goes through the gateway Lambda instead);
-//   - a staff member who wants e-mail: protocol email to her address, filter { channel: [email], staffId: [id] };
+//   - a staff member who wants e-mail: protocol email to her address, filter { channel: [email], staffId: [id] }
+//     (only where e-mail goes through the topic; a district's own mail server gets it from deliverMessage instead);
 //   - the SMS gateway: one lambda subscription, filter { channel: [sms] } (it looks the phone up by staff id).
 // syncSubscriptions() makes the topic match the plan and reports addresses SNS refuses (a bad number), which the
 // caller records as undeliverable on the staff member.
@@ -32,6 +33,12 @@ export interface PlanOptions {
   smsVia: 'sns' | 'gateway' | 'direct';
   /** The gateway subscriber's ARN (smsVia gateway). */
   gatewayFunctionArn?: string;
+  /**
+   * sns: SNS e-mails each staff member subscribed; direct: e-mails go to the district's mail server (deliverMessage),
+   * so the topic gets no e-mail subscription and SNS never holds a staff address (a bad address is still flagged).
+   * Default sns.
+   */
+  emailVia?: 'sns' | 'direct';
 }
 
 export interface PlanResult {
@@ -53,7 +60,7 @@ export function planSubscriptions(staff: readonly Staff[], opts: PlanOptions): P
         if (!isE164(s.phone)) invalid.push({ staffId: s.staffId, flag: { channel, reason: 'invalid_phone' } });
         else if (opts.smsVia === 'sns') subscriptions.push({ protocol: 'sms', endpoint: s.phone, filterPolicy: { channel: ['sms'], staffId: [s.staffId] }, staffId: s.staffId });
       } else if (!isEmail(s.email)) invalid.push({ staffId: s.staffId, flag: { channel, reason: 'invalid_email' } });
-      else subscriptions.push({ protocol: 'email', endpoint: s.email, filterPolicy: { channel: ['email'], staffId: [s.staffId] }, staffId: s.staffId });
+      else if ((opts.emailVia ?? 'sns') === 'sns') subscriptions.push({ protocol: 'email', endpoint: s.email, filterPolicy: { channel: ['email'], staffId: [s.staffId] }, staffId: s.staffId });
     }
   }
   return { subscriptions, invalid };

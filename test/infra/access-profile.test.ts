@@ -282,7 +282,7 @@ describe('IAM table access profiles', () => {
         return {};
       },
     } as unknown as SNSClient;
-    const sync = await run('syncSubscriptions', () => runSubscriptionSync({ digest: rt.digest, outbox: rt.outbox, sns, topicArn: TOPIC, smsVia: 'sns', clock: rt.clock }));
+    const sync = await run('syncSubscriptions', () => runSubscriptionSync({ digest: rt.digest, outbox: rt.outbox, sns, topicArn: TOPIC, smsVia: 'sns', emailVia: 'sns', clock: rt.clock }));
     expect(sync).toMatchObject({ rejected: 1, flagged: 1 });
     expect(sync.subscribed).toBeGreaterThan(0);
 

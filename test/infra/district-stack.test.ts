@@ -515,6 +515,7 @@ describe('SMS by SNS (smsVia sns)', () => {
     const sync = s.json.Resources[logicalId(s.stack.jobFunctions.syncSubscriptions.fn)]!.Properties!.Environment.Variables;
     expect(sync.SHUDI_SMS_VIA).toBe('sns');
     expect(sync.SHUDI_SMS_GATEWAY_FUNCTION_ARN).toBeUndefined();
+    expect(sync.SHUDI_EMAIL_VIA).toBe('sns');
     expect(nagFindings(s)).toEqual([]);
     rmSync(s.outdir, { recursive: true, force: true });
   });

@@ -93,6 +93,8 @@ describe('a China region (cn-northwest-1)', () => {
     // The seeded district's SMS go to its provider directly: the sync makes no SMS subscription and needs no gateway.
     expect(s.json.Resources[sync]!.Properties!.Environment.Variables.SHUDI_SMS_VIA).toBe('direct');
     expect(s.json.Resources[sync]!.Properties!.Environment.Variables.SHUDI_SMS_GATEWAY_FUNCTION_ARN).toBeUndefined();
+    // Its e-mail goes to its own mail server: the sync subscribes no staff address to the topic either.
+    expect(s.json.Resources[sync]!.Properties!.Environment.Variables.SHUDI_EMAIL_VIA).toBe('direct');
     // The seeded district sends SMS and e-mail directly (deliverMessage): the topic has no subscription at all.
     expect(resourcesOfType(s.json, 'AWS::SNS::Subscription').map(([, r]) => r.Properties!.Protocol)).toEqual([]);
     const text = JSON.stringify(s.json);

@@ -126,6 +126,17 @@ describe('subscriptions from the register', () => {
     expect(plan.invalid).toEqual([{ staffId: 'e', flag: { channel: 'sms', reason: 'invalid_phone' } }]);
   });
 
+  it('e-mail sent by the district mail server: no e-mail subscription, so SNS holds no staff address; a bad address still flagged', () => {
+    const staffList = [staff('a', 'both'), staff('b', 'email'), staff('d', 'email', '+8613900000004', 'nope')];
+    const plan = planSubscriptions(staffList, { smsVia: 'sns', emailVia: 'direct' });
+    expect(plan.subscriptions).toEqual([{ protocol: 'sms', endpoint: '+8613900000001', filterPolicy: { channel: ['sms'], staffId: ['a'] }, staffId: 'a' }]);
+    expect(plan.invalid).toEqual([{ staffId: 'd', flag: { channel: 'email', reason: 'invalid_email' } }]);
+    // Both channels direct (the China-region form): the topic gets no staff subscription at all.
+    expect(planSubscriptions(staffList, { smsVia: 'direct', emailVia: 'direct' }).subscriptions).toEqual([]);
+    // The default is SNS e-mail, as before.
+    expect(planSubscriptions(staffList, { smsVia: 'direct' }).subscriptions.map((x) => x.protocol)).toEqual(['email', 'email']);
+  });
+
   it('sync: subscribes what is missing with its filter policy, re-sets an existing policy, removes a staff subscription no longer wanted, reports a refused number', async () => {
     sns.on(ListSubscriptionsByTopicCommand).resolves({
       Subscriptions: [

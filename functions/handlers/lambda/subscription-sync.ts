@@ -14,6 +14,7 @@ export interface SubscriptionSyncDeps {
   topicArn: string;
   smsVia: 'sns' | 'gateway' | 'direct';
   gatewayFunctionArn?: string;
+  emailVia: 'sns' | 'direct';
   clock: Clock;
 }
 
@@ -31,7 +32,7 @@ export interface SubscriptionSyncReport {
 
 export async function runSubscriptionSync(deps: SubscriptionSyncDeps): Promise<SubscriptionSyncReport> {
   const staff = await deps.digest.allStaff();
-  const plan = planSubscriptions(staff, { smsVia: deps.smsVia, ...(deps.gatewayFunctionArn ? { gatewayFunctionArn: deps.gatewayFunctionArn } : {}) });
+  const plan = planSubscriptions(staff, { smsVia: deps.smsVia, emailVia: deps.emailVia, ...(deps.gatewayFunctionArn ? { gatewayFunctionArn: deps.gatewayFunctionArn } : {}) });
   // The gateway's Lambda subscription is the stack's (CloudFormation), not the register's.
   const staffSubscriptions = plan.subscriptions.filter((s) => s.protocol !== 'lambda');
   const getPolicy = async (arn: string) => (await deps.sns.send(new GetSubscriptionAttributesCommand({ SubscriptionArn: arn }))).Attributes?.FilterPolicy;

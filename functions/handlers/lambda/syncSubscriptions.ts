@@ -4,7 +4,8 @@
 // run time, never by CloudFormation (the register changes without a deployment); the SMS gateway's Lambda
 // subscription is the stack's own (infra/district-stack.ts) and stays out of the plan.
 // Environment: TABLE_NAME, DISTRICT_ID, SHUDI_TOPIC_ARN, SHUDI_SMS_VIA (sns | gateway | direct: SMS sent by a provider,
-// not through the topic), SHUDI_SMS_GATEWAY_FUNCTION_ARN (gateway only).
+// not through the topic), SHUDI_SMS_GATEWAY_FUNCTION_ARN (gateway only), SHUDI_EMAIL_VIA (sns | direct: e-mail sent by
+// the district's mail server, not through the topic).
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DailyDigest } from '../../app/digest';
 import { districtContext } from '../../app/district-context';
@@ -35,12 +36,18 @@ const deps = {
   topicArn: requiredEnv('SHUDI_TOPIC_ARN'),
   smsVia,
   ...(smsVia === 'gateway' ? { gatewayFunctionArn: requiredEnv('SHUDI_SMS_GATEWAY_FUNCTION_ARN') } : {}),
+  emailVia: emailViaOf(requiredEnv('SHUDI_EMAIL_VIA')),
   clock: systemClock,
 } as const;
 
 function smsViaOf(value: string): 'sns' | 'gateway' | 'direct' {
   if (value === 'sns' || value === 'gateway' || value === 'direct') return value;
   throw new Error(`SHUDI_SMS_VIA is ${JSON.stringify(value)}: expected sns, gateway or direct`);
+}
+
+function emailViaOf(value: string): 'sns' | 'direct' {
+  if (value === 'sns' || value === 'direct') return value;
+  throw new Error(`SHUDI_EMAIL_VIA is ${JSON.stringify(value)}: expected sns or direct`);
 }
 
 export const handler = wrapJobHandler('syncSubscriptions', () => runSubscriptionSync(deps), o, {
