@@ -211,7 +211,7 @@ export const ruleProvenance: Readonly<Record<string, Provenance>> = {
   'health_check.perYear.primary': { by: 'source', line: 184, quote: '原则上不少于每年2次' },
   'health_check.perYear.co_managed': { by: 'product', note: 'the source sets no cadence for the employed; twice a year matches the half-yearly notice' },
   'health_check.perYear.implant': { by: 'source', line: 184, quote: '采用皮下埋植术者在药物有效期内每年检查一次' },
-  'health_check.remindBeforeCheckDayDays': { by: 'product', note: 'a reminder the day before the fixed check day (fixed days: source line 185)' },
+  'health_check.remindBeforeCheckDayDays': { by: 'product', note: 'a reminder the day before the fixed check day, in the digest of that day (of the last working day before it when it is a rest day) (fixed days: source line 185)' },
   'health_check.remindDaysBefore': { by: 'product', note: 'a reminder on the last day of the period' },
   'health_check.escalateToDistrictAfterDays': { by: 'product', note: 'no district escalation' },
   'certificate_check.verify': { by: 'product', note: '15 days to verify a certificate' },

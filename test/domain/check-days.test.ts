@@ -7,7 +7,7 @@ import { openCase, type MachineContext } from '../../functions/domain/case-machi
 import { districtConfig } from '../../functions/domain/district-config';
 import { defaultRules } from '../../functions/domain/rules';
 import { Territory } from '../../functions/domain/territory';
-import { businessInstant } from '../../functions/domain/time';
+import { businessInstant, startOfBusinessDay } from '../../functions/domain/time';
 import { loadDistrictConfig } from '../../infra/district-config-files';
 
 const name = (en: string) => ({ zh: `${en}区`, en });
@@ -52,8 +52,24 @@ describe('check days on official holidays', () => {
     const d = openCase({ type: 'health_check', subject: { subjectId: 'p1', class: 'mobile', communityId: 'c1' } }, ctx('2025-09-01'));
     if (!d.ok) throw new Error(d.reason);
     expect(d.case.data).toMatchObject({ checkDay: '2025-10-09', checkDayMovedFrom: '2025-10-06' });
-    // The reminder the day before goes with the moved day.
-    expect(d.effects.find((e) => e.kind === 'set_timer' && e.command.action === 'remind' && e.command.key === 'check-1')).toMatchObject({ at: businessInstant('2025-10-08', defaultRules.reminderTime) });
+    // The reminder goes with the moved day. The day before it, 8 October, is the last day of the National Day break,
+    // so it is due at the start of the last working day before the break, in time for that day's digest.
+    expect(d.effects.find((e) => e.kind === 'set_timer' && e.command.action === 'remind' && e.command.key === 'check-1')).toMatchObject({ at: startOfBusinessDay('2025-09-30') });
+  });
+
+  it('a check-day reminder is due before the digest of the last working day before the check day', () => {
+    const reminderOf = (communityId: string, today: string) => {
+      const d = openCase({ type: 'health_check', subject: { subjectId: `p-${communityId}`, class: 'mobile', communityId } }, ctx(today));
+      if (!d.ok) throw new Error(d.reason);
+      const t = d.effects.find((e) => e.kind === 'set_timer' && e.command.action === 'remind' && e.command.key === 'check-1');
+      return { checkDay: d.case.data.checkDay, at: t && t.kind === 'set_timer' ? t.at : undefined };
+    };
+    // A Saturday check day: Friday's digest (not Monday's, which comes after it).
+    expect(reminderOf('c2', '2025-09-01')).toEqual({ checkDay: '2025-09-13', at: startOfBusinessDay('2025-09-12') });
+    // Opened on the check day's eve after that eve began: due at once, for the next digest.
+    expect(reminderOf('c2', '2025-09-12')).toEqual({ checkDay: '2025-09-13', at: startOfBusinessDay('2025-09-12') });
+    // Opened on the check day itself: no reminder (its day has passed).
+    expect(reminderOf('c2', '2025-09-13').at).toBeUndefined();
   });
 
   it('a check day on an ordinary weekend is kept as published; a working day is not touched', () => {

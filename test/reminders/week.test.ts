@@ -145,13 +145,20 @@ describe('a week in one community', () => {
     expect(digestDays('dm-tiny', 'sms')).toEqual(days);
     expect(new Set(digests.filter((r) => r.staffId === 'dm-tiny').map(localTime))).toEqual(new Set(['09:00']));
     expect(new Set(digests.filter((r) => r.staffId !== 'dm-tiny').map(localTime))).toEqual(new Set(['08:30']));
-    // The unit liaison hears of its check-day reminders (Tuesday) and its receipt (Thursday) only.
-    expect(digestDays('ul-east-school', 'sms')).toEqual([day(1), day(3)]);
+    // The unit liaison hears of its check-day reminders on Monday, the eve of Tuesday's check day (in time for it),
+    // and of its receipt on Thursday, only.
+    expect(digestDays('ul-east-school', 'sms')).toEqual([day(0), day(3)]);
     // Channel none, and staff of the other communities: nothing.
     for (const id of ['so-east-1', 'co-east-b-1', 'co-west-a-1', 'so-west-1', 'sm-west', 'ul-west-mill']) expect(clean.filter((r) => r.staffId === id), id).toEqual([]);
-    // The Tuesday digest of the community officer: the overdue change report, ho-A due today, the rest due soon.
+    // The Tuesday digest of the community officer: the overdue change report, ho-A due today, the rest due soon. Her
+    // three check-day reminders came on Monday, the check day's eve.
     const tue = digests.find((r) => r.staffId === 'co-east-a-1' && localDate(r) === day(1))!;
-    expect(tue.text).toBe('【属地】2026-03-10待办：今日到期1件，3日内到期2件，逾期1件，新移交1件，其他通知3条。详见http://localhost:3000/#/queue');
+    expect(tue.text).toBe('【属地】2026-03-10待办：今日到期1件，3日内到期2件，逾期1件，新移交1件，其他通知0条。详见http://localhost:3000/#/queue');
+    const mon = digests.find((r) => r.staffId === 'co-east-a-1' && localDate(r) === day(0))!;
+    expect(mon.text).toBe('【属地】2026-03-09待办：今日到期0件，3日内到期3件，逾期1件，新移交2件，其他通知5条。详见http://localhost:3000/#/queue');
+    const checkDayItems = (await rt.outbox.listForStaff('co-east-a-1')).filter((o) => o.template === 'health_check.check_day_reminder');
+    expect(checkDayItems.map((o) => [o.state, o.doneAt])).toEqual(checkDayItems.map(() => ['digested', at(day(0), '08:30')]));
+    expect(checkDayItems).toHaveLength(3);
 
     // The only urgent notice: ho-A went overdue at Wednesday 00:00; the street manager got it at 08:00, by both channels.
     expect(urgent.map((r) => [r.kind, r.staffId, r.channel, r.caseId, localDate(r), localTime(r)])).toEqual([

@@ -5,7 +5,7 @@ import { dueInPeriod, notDueUntilOn } from '../due-for-check';
 import { managingOrgUnitId, type Subject, type SubjectClass } from '../people';
 import type { RoutingRules } from '../rules';
 import type { Territory } from '../territory';
-import { addCalendarDays, assertBusinessDate, businessInstant, type BusinessDate } from '../time';
+import { addCalendarDays, assertBusinessDate, startOfBusinessDay, type BusinessDate } from '../time';
 import { isoDate, subjectRef, type SubjectRef } from './commands';
 import { clean, followOnId, invalid, lastDayOn, isRejection, str, timerId, todayOf, type Effect, type MachineContext, type Opening, type Rejection } from './decision';
 import { outcomeMachine, type CaseTypeModule } from './machine';
@@ -68,6 +68,19 @@ function nextCheckDay(territory: Territory, communityId: string, from: BusinessD
   return best;
 }
 
+/**
+ * The day whose daily digest carries a check-day reminder `offset` days ahead: that day, or the last working day
+ * before it when it is a rest day, since staff get a digest only on working days by default. The reminder is due at
+ * the start of that day, before its 08:30 digest: due at the reminder hour, it would wait for the next digest, which
+ * for a check day on a weekend (or after one) comes after the check day itself.
+ */
+function checkDayReminderDate(ctx: MachineContext, checkDay: BusinessDate, offset: number): BusinessDate {
+  let date = addCalendarDays(checkDay, -offset);
+  // lastDayOn moves a rest day to the next working day, so a date it keeps is a working day. The longest break is 9 days.
+  for (let i = 0; i < 31 && lastDayOn(ctx, date).date !== date; i++) date = addCalendarDays(date, -1);
+  return date;
+}
+
 function open(input: Input, ctx: MachineContext): Opening | Rejection {
   const today = todayOf(ctx);
   const { subject } = input;
@@ -94,9 +107,9 @@ function open(input: Input, ctx: MachineContext): Opening | Rejection {
   const effects: Effect[] = [];
   if (checkDay) {
     for (const offset of [...ctx.rules.health_check.remindBeforeCheckDayDays].sort((a, b) => b - a)) {
-      const date = addCalendarDays(checkDay, -offset);
-      if (date < today) continue;
-      effects.push({ kind: 'set_timer', timerId: timerId(id, `remind:check-${offset}`), caseId: id, at: businessInstant(date, ctx.rules.reminderTime), command: { action: 'remind', key: `check-${offset}` } });
+      if (addCalendarDays(checkDay, -offset) < today) continue; // a reminder for a day already past is not sent
+      const date = checkDayReminderDate(ctx, checkDay, offset);
+      effects.push({ kind: 'set_timer', timerId: timerId(id, `remind:check-${offset}`), caseId: id, at: startOfBusinessDay(date < today ? today : date), command: { action: 'remind', key: `check-${offset}` } });
     }
   }
   return {
