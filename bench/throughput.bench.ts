@@ -14,6 +14,7 @@ import '../dev/local/runtime-shims';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { pool } from '../functions/app/pool';
 import { VirtualClock } from '../functions/domain/clock';
 import { businessInstant } from '../functions/domain/time';
 import { startDynamoDbLocal } from '../dev/local/dynamodb-local';
@@ -28,13 +29,6 @@ const { values } = parseArgs({ options: { cases: { type: 'string', default: '400
 const N = Number(values.cases);
 const ROUNDS = Number(values.rounds);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-async function pool<T>(items: T[], concurrency: number, fn: (t: T) => Promise<void>) {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
-}
 
 async function main() {
   const config = loadDistrictConfig('seeds/districts/yiling.json');

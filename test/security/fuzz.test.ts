@@ -22,11 +22,12 @@ import { staffImportRow, subjectImportRow } from '../../functions/api/schemas';
 import { businessInstant } from '../../functions/domain/time';
 import { DevAuth } from '../../dev/local/dev-auth';
 import { INDEXES } from '../../functions/store/table-design';
+import { pool } from '../../functions/app/pool';
 import { startApiServer, type ApiServer } from '../api/support';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { subjectIdsIn } from '../../functions/api/app';
 import { HttpProblem } from '../../functions/api/problem';
-import { countItems, hostileTokens, pool, refusalProblems, send, type RawReply, type RawRequest } from './support';
+import { countItems, hostileTokens, refusalProblems, send, type RawReply, type RawRequest } from './support';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20260302);
 /** Requests per route (every route of the table). */

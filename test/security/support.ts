@@ -50,21 +50,6 @@ export function send(base: string, agent: Agent, r: RawRequest, timeoutMs = 30_0
   });
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function pool<T, R>(items: T[], limit: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]!, i);
-      }
-    }),
-  );
-  return out;
-}
-
 /** What leaks internals: stack frames, file paths, runtime error class names, AWS SDK errors. */
 const INTERNALS =
   /\n\s+at\s|\bat\s+\S+\s+\(|node:internal|node_modules|\/work\/|\.ts:\d+|\.js:\d+|\b(TypeError|RangeError|ReferenceError|SyntaxError|ValidationException|ConditionalCheckFailed|TransactionCanceled|ResourceNotFoundException|ProvisionedThroughput|DynamoDB|ExclusiveStartKey|stack)\b/;

@@ -23,8 +23,9 @@ import type { ApiEvent } from '../../functions/api/app';
 import { businessInstant } from '../../functions/domain/time';
 import { DevAuth } from '../../dev/local/dev-auth';
 import { Agent } from 'node:http';
+import { pool } from '../../functions/app/pool';
 import { startApiServer, type ApiServer } from '../api/support';
-import { countItems, hostileTokens, pool, refusalProblems, send, type RawRequest } from './support';
+import { countItems, hostileTokens, refusalProblems, send, type RawRequest } from './support';
 
 let s: ApiServer;
 const agent = new Agent({ keepAlive: true, maxSockets: 8 });
